@@ -28,7 +28,11 @@ export function parseFlags(
 ): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
   const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
   for (const [name, spec] of Object.entries(flags)) {
-    options[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}), multiple: spec.multiple };
+    options[name] = {
+      type: spec.type,
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
   }
   options.help ??= { type: "boolean", short: "h" };
   try {

@@ -98,13 +98,13 @@ export class Rng {
   }
 
   /** Fill an array with uniform floats in (0, 1). */
-  fillUniform(out: Float32Array | Float64Array): typeof out {
+  fillUniform<T extends Float32Array | Float64Array>(out: T): T {
     for (let i = 0; i < out.length; i++) out[i] = this.floatOpen();
     return out;
   }
 
   /** Fill an array with N(0, 1) draws. */
-  fillNormal(out: Float32Array | Float64Array): typeof out {
+  fillNormal<T extends Float32Array | Float64Array>(out: T): T {
     for (let i = 0; i < out.length; i++) out[i] = this.normal();
     return out;
   }
