@@ -14,6 +14,7 @@ import { loadInteractions } from "../src/train/interactions.ts";
 import { type MetricLine, runPaths } from "../src/train/layout.ts";
 import { RunFolderError, type TrainOptions, trainRun } from "../src/train/train.ts";
 import { toyFeatureBundle } from "../src/train/toy_features.ts";
+import { runName } from "../src/train/run_name.ts";
 
 const BACKEND: BackendInfo = { name: "fake", package: "none", tfjsVersion: "0" };
 const features = toyFeatureBundle({
@@ -33,6 +34,7 @@ class FakeGame implements Game {
   w: Float32Array;
   m: Float32Array;
   step = 0;
+  trainCalls = 0;
   disposed = false;
   constructor(readonly config: RunConfig, readonly dim: number, rng: Rng) {
     this.w = Float32Array.from({ length: dim }, () => rng.normal() * 0.5 - 0.2);
@@ -72,6 +74,7 @@ class FakeGame implements Game {
       this.w[d] += this.config.lr * this.m[d];
     }
     this.step++;
+    this.trainCalls++;
     return out;
   }
   evalStep(batch: GameBatch): StepOutput {
@@ -311,4 +314,44 @@ Deno.test("decodeCheckpoint() round-trips a game state and rejects a damaged fil
     (e: Error) => e instanceof CheckpointFormatError && /best\.bin.*checksum/.test(e.message),
   );
   assert.throws(() => decodeCheckpoint(bytes.subarray(0, 20), "last.bin"), /last\.bin is damaged/);
+});
+
+Deno.test("trainRun() adds the noise evaluation to a finished run without retraining", async () => {
+  await withDir(async (dir) => {
+    const cfg = config({ epochs: 2 });
+    const first = await run(dir, cfg);
+    assert.equal(first.noiseAcc, undefined);
+    games = [];
+    const second = await run(dir, { ...cfg, evalNoise: true });
+    assert.equal(games.length, 1);
+    assert.equal(games[0].trainCalls, 0, "no training step");
+    assert.equal(second.bestEpoch, first.bestEpoch);
+    assert.equal(typeof second.noiseAcc, "number");
+    const lines = await readMetrics(dir);
+    assert.deepEqual(lines.map((l) => l.mode), ["train", "test", "train", "test", "noise"]);
+    assert.equal(JSON.parse(await Deno.readTextFile(runPaths(dir).config)).evalNoise, true);
+  });
+});
+
+Deno.test("runName() names the task, p and seed, then the fields that differ from the paper's", () => {
+  assert.equal(runName(resolveConfig()), "standard_p0_s7");
+  assert.equal(
+    runName(resolveConfig({ task: "img_clas", sameClassProb: 0.5, seed: 122, evalNoise: true })),
+    "img_clas_p0.5_s122",
+  );
+  assert.equal(
+    runName(
+      resolveConfig({
+        task: "target_clas",
+        sameClassProb: 1,
+        seed: 809,
+        gameType: "rf",
+        cell: "lstm",
+        lr: 5e-4,
+        numImgs: 5,
+      }),
+    ),
+    "target_clas_p1_s809_rf_k5_lstm_lr0.0005",
+  );
+  assert.equal(runName(resolveConfig({ lr: 1e-7, seed: -3 })), "standard_p0_s-3_lr1e-7");
 });

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 import type { BackendInfo } from "../backend.ts";
 import { ConfigError, type RunConfig, validateConfig } from "../config.ts";
 import type { FeatureBundle, FeatureSplit } from "../features/types.ts";
@@ -105,12 +106,12 @@ function validate(opts: TrainOptions): void {
 async function checkSameRun(path: string, config: RunConfig, featuresKey: string, manifestPath: string) {
   const saved = JSON.parse(await Deno.readTextFile(path)) as Record<string, unknown>;
   for (const [field, value] of Object.entries(config)) {
-    if (JSON.stringify(saved[field]) !== JSON.stringify(value)) {
+    if (field === "evalNoise") continue; // an evaluation added at the end, not a different run
+    const was = JSON.stringify(saved[field]), now = JSON.stringify(value);
+    if (was !== now) {
       throw new RunFolderError(
-        `Run folder ${path.replace(/\/config\.json$/, "")} holds a run with ${field} = ${
-          JSON.stringify(saved[field])
-        }, ` +
-          `not ${JSON.stringify(value)}; choose another --run-dir or delete that folder.`,
+        `Run folder ${dirname(path)} holds a run with ${field} = ${was}, not ${now}; ` +
+          "choose another --run-dir or delete that folder.",
       );
     }
   }
@@ -118,7 +119,8 @@ async function checkSameRun(path: string, config: RunConfig, featuresKey: string
     const key = JSON.parse(await Deno.readTextFile(manifestPath))?.features?.key;
     if (key !== undefined && key !== featuresKey) {
       throw new RunFolderError(
-        `Run folder of ${path} was trained on features ${key}, not ${featuresKey}; choose another --run-dir or delete it.`,
+        `Run folder ${dirname(path)} was trained on features ${key}, not ${featuresKey}; ` +
+          "choose another --run-dir or delete that folder.",
       );
     }
   }
@@ -153,7 +155,9 @@ export async function trainRun(opts: TrainOptions): Promise<RunResult | undefine
     if (await exists(paths.config)) {
       await checkSameRun(paths.config, config, features.meta.key, paths.manifest);
     }
-    return JSON.parse(await Deno.readTextFile(paths.result)) as RunResult;
+    const done = JSON.parse(await Deno.readTextFile(paths.result)) as RunResult;
+    // A finished run asked for a noise evaluation it did not have goes on to evaluate its best checkpoint.
+    if (!config.evalNoise || done.noiseAcc !== undefined) return done;
   }
 
   // --- Start or resume -------------------------------------------------------------------------------------
@@ -161,6 +165,7 @@ export async function trainRun(opts: TrainOptions): Promise<RunResult | undefine
   if (state) {
     await checkSameRun(paths.config, config, features.meta.key, paths.manifest);
     await truncateJsonl(paths.metrics, state.metricsLines);
+    await writeJsonAtomic(paths.config, config); // evalNoise may have been switched on
   } else {
     if (await exists(paths.config)) {
       await checkSameRun(paths.config, config, features.meta.key, paths.manifest);
