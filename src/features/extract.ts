@@ -1,0 +1,303 @@
+/**
+ * Turning images into 64-d ResNet features, on all cores.
+ *
+ * TensorFlow.js's wasm backend runs on one thread in Deno, so {@link extractFeatures} starts `workers` Web
+ * Workers (`worker.ts`), each with its own backend and copy of the weights, and deals them chunks of images
+ * from a shared queue (a faster worker takes more chunks; two chunks are in flight per worker so none waits
+ * for the next). `workers: 0` runs in this thread instead.
+ *
+ * @module
+ */
+import { type BackendChoice, type BackendInfo, initBackend } from "../backend.ts";
+import { IMAGE_BYTES } from "../data/types.ts";
+import type { Rng } from "../rng.ts";
+import { CifarResNet, type Normalization } from "../vision/resnet.ts";
+import { loadStateDict, type StateDict } from "../vision/torch_checkpoint.ts";
+import { noiseImages } from "./noise.ts";
+
+export type { Normalization };
+
+/** Default images per chunk dealt to a worker. */
+export const DEFAULT_CHUNK_SIZE = 256;
+/** Default images per forward pass. */
+export const DEFAULT_BATCH_SIZE = 64;
+
+/** Where a worker gets the ResNet's weights: a checkpoint file, or a state dict (copied to each worker). */
+export type WeightsSource = { path: string } | { stateDict: StateDict };
+
+/** The input of one chunk: uint8 pixels to normalize, or images already in normalized space (noise). */
+export type ExtractInput =
+  | { kind: "pixels"; data: Uint8Array; norm: Normalization }
+  | { kind: "normalized"; data: Float32Array };
+
+/** A set of images to extract, handed out in chunks. */
+export interface FeatureSource {
+  count: number;
+  /** The input of images [start, end). Called once per range, in increasing order. */
+  chunk(start: number, end: number): ExtractInput;
+}
+
+/** Images of a split: count x 3 x 32 x 32 uint8 (R, G, B planes), normalized with `norm` in the worker. */
+export function pixelSource(pixels: Uint8Array, count: number, norm: Normalization): FeatureSource {
+  if (pixels.length !== count * IMAGE_BYTES) {
+    throw new RangeError(`pixelSource() needs ${count} x ${IMAGE_BYTES} bytes, got ${pixels.length}.`);
+  }
+  return {
+    count,
+    chunk: (start, end) => ({
+      kind: "pixels",
+      data: pixels.slice(start * IMAGE_BYTES, end * IMAGE_BYTES),
+      norm,
+    }),
+  };
+}
+
+/**
+ * `count` Gaussian-noise images drawn from `rng` chunk by chunk (see {@link noiseImages}): the same values
+ * whatever the chunk size, without holding all of them (10,000 images are 123 MB of floats) at once.
+ */
+export function noiseSource(count: number, rng: Rng): FeatureSource {
+  return { count, chunk: (start, end) => ({ kind: "normalized", data: noiseImages(end - start, rng) }) };
+}
+
+/** Options of {@link extractFeatures}. */
+export interface ExtractOptions {
+  weights: WeightsSource;
+  /** Web Workers to run (default 2); 0 extracts in this thread. */
+  workers?: number;
+  backend?: BackendChoice;
+  /** Images per message to a worker (default 256). */
+  chunkSize?: number;
+  /** Images per ResNet forward pass (default 64: faster than 256 on wasm, whose activations then fit in cache). */
+  batchSize?: number;
+  /** Called after each chunk with the images done so far over all sources. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What {@link extractFeatures} returns. */
+export interface ExtractResult {
+  /** One array per source, count x dim. */
+  features: Float32Array[];
+  dim: number;
+  /** ResNet depth (20, 32, 44, 56). */
+  depth: number;
+  /** Backend the extraction ran on (the first worker's). */
+  backend: BackendInfo;
+  workers: number;
+  /** Seconds to start the workers and load the weights. */
+  startupSeconds: number;
+  /** Seconds from ready to the last feature. */
+  seconds: number;
+  /** Images per second over `seconds`. */
+  imagesPerSecond: number;
+}
+
+/** Messages to a worker. */
+export type WorkerRequest =
+  | { type: "init"; backend: BackendChoice; weights: WeightsSource }
+  | { type: "run"; id: number; count: number; batchSize: number; input: ExtractInput };
+
+/** Messages from a worker. */
+export type WorkerReply =
+  | { type: "ready"; backend: BackendInfo; depth: number }
+  | { type: "result"; id: number; features: Float32Array }
+  | { type: "error"; name: string; message: string };
+
+/** Error raised in a worker, re-thrown in the caller with the worker's error name. */
+export class FeatureWorkerError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name === "Error" ? "FeatureWorkerError" : name;
+  }
+}
+
+/** Run one chunk through a model: count x dim features. */
+export function runChunk(
+  model: CifarResNet,
+  input: ExtractInput,
+  count: number,
+  batchSize: number,
+): Float32Array {
+  const out = input.kind === "pixels"
+    ? model.forward(input.data, count, input.norm, { batchSize })
+    : model.forwardNormalized(input.data, count, { batchSize });
+  return out.features;
+}
+
+interface Chunk {
+  id: number;
+  source: number;
+  start: number;
+  end: number;
+}
+
+function planChunks(sources: FeatureSource[], size: number): Chunk[] {
+  const chunks: Chunk[] = [];
+  sources.forEach((s, source) => {
+    for (let start = 0; start < s.count; start += size) {
+      chunks.push({ id: chunks.length, source, start, end: Math.min(s.count, start + size) });
+    }
+  });
+  return chunks;
+}
+
+/**
+ * Extract features of every source with the ResNet in `opts.weights`.
+ *
+ * Returns one count x dim array per source, in the sources' order, whatever the number of workers.
+ */
+export async function extractFeatures(
+  sources: FeatureSource[],
+  opts: ExtractOptions,
+): Promise<ExtractResult> {
+  const workers = opts.workers ?? 2;
+  if (!Number.isInteger(workers) || workers < 0) {
+    throw new RangeError(`workers must be a non-negative integer, got ${workers}.`);
+  }
+  const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const chunks = planChunks(sources, chunkSize);
+  const total = sources.reduce((a, s) => a + s.count, 0);
+  return workers === 0
+    ? await extractHere(sources, chunks, total, opts)
+    : await extractInWorkers(sources, chunks, total, workers, opts);
+}
+
+function assemble(sources: FeatureSource[], dim: number): Float32Array[] {
+  return sources.map((s) => new Float32Array(s.count * dim));
+}
+
+async function extractHere(
+  sources: FeatureSource[],
+  chunks: Chunk[],
+  total: number,
+  opts: ExtractOptions,
+): Promise<ExtractResult> {
+  const t0 = performance.now();
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+  const backend = await initBackend(opts.backend ?? "auto");
+  const w = opts.weights;
+  const model = CifarResNet.fromStateDict("path" in w ? await loadStateDict(w.path) : w.stateDict);
+  const t1 = performance.now();
+  let out: Float32Array[] | undefined;
+  let dim = 0, done = 0;
+  try {
+    for (const c of chunks) {
+      const f = runChunk(model, sources[c.source].chunk(c.start, c.end), c.end - c.start, batchSize);
+      if (!out) {
+        dim = f.length / (c.end - c.start);
+        out = assemble(sources, dim);
+      }
+      out[c.source].set(f, c.start * dim);
+      done += c.end - c.start;
+      opts.onProgress?.(done, total);
+    }
+  } finally {
+    model.dispose();
+  }
+  const seconds = (performance.now() - t1) / 1000;
+  return {
+    features: out ?? assemble(sources, 0),
+    dim,
+    depth: model.depth,
+    backend,
+    workers: 0,
+    startupSeconds: (t1 - t0) / 1000,
+    seconds,
+    imagesPerSecond: total / Math.max(seconds, 1e-9),
+  };
+}
+
+/** A started worker and the promise of its first reply. */
+class FeatureWorker {
+  readonly worker = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
+  onReply: (msg: WorkerReply) => void = () => {};
+  onFailure: (e: Error) => void = () => {};
+
+  constructor() {
+    this.worker.onmessage = (e: MessageEvent<WorkerReply>) => this.onReply(e.data);
+    this.worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      this.onFailure(new FeatureWorkerError("FeatureWorkerError", `A feature worker crashed: ${e.message}`));
+    };
+  }
+
+  send(msg: WorkerRequest, transfer: Transferable[] = []): void {
+    this.worker.postMessage(msg, transfer);
+  }
+}
+
+async function extractInWorkers(
+  sources: FeatureSource[],
+  chunks: Chunk[],
+  total: number,
+  n: number,
+  opts: ExtractOptions,
+): Promise<ExtractResult> {
+  const t0 = performance.now();
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+  const pool = Array.from({ length: n }, () => new FeatureWorker());
+  try {
+    // Start every worker and wait until all hold their weights.
+    const ready = await Promise.all(
+      pool.map((w) =>
+        new Promise<{ backend: BackendInfo; depth: number }>((resolve, reject) => {
+          w.onFailure = reject;
+          w.onReply = (msg) => {
+            if (msg.type === "ready") resolve(msg);
+            else if (msg.type === "error") reject(new FeatureWorkerError(msg.name, msg.message));
+          };
+          w.send({ type: "init", backend: opts.backend ?? "auto", weights: opts.weights });
+        })
+      ),
+    );
+    const t1 = performance.now();
+
+    // Deal chunks from one queue, keeping two in flight per worker.
+    let out: Float32Array[] | undefined;
+    let dim = 0, done = 0, next = 0;
+    await new Promise<void>((resolve, reject) => {
+      if (chunks.length === 0) return resolve();
+      const inFlight = new Map<number, Chunk>();
+      const dispatch = (w: FeatureWorker) => {
+        if (next >= chunks.length) return;
+        const c = chunks[next++];
+        const input = sources[c.source].chunk(c.start, c.end);
+        inFlight.set(c.id, c);
+        const count = c.end - c.start;
+        w.send({ type: "run", id: c.id, count, batchSize, input }, [input.data.buffer as ArrayBuffer]);
+      };
+      for (const w of pool) {
+        w.onFailure = reject;
+        w.onReply = (msg) => {
+          if (msg.type === "error") return reject(new FeatureWorkerError(msg.name, msg.message));
+          if (msg.type !== "result") return;
+          const c = inFlight.get(msg.id)!;
+          inFlight.delete(msg.id);
+          if (!out) {
+            dim = msg.features.length / (c.end - c.start);
+            out = assemble(sources, dim);
+          }
+          out[c.source].set(msg.features, c.start * dim);
+          done += c.end - c.start;
+          opts.onProgress?.(done, total);
+          if (done === total) return resolve();
+          dispatch(w);
+        };
+      }
+      for (let k = 0; k < 2; k++) for (const w of pool) dispatch(w);
+    });
+    const seconds = (performance.now() - t1) / 1000;
+    return {
+      features: out ?? assemble(sources, 0),
+      dim,
+      depth: ready[0].depth,
+      backend: ready[0].backend,
+      workers: n,
+      startupSeconds: (t1 - t0) / 1000,
+      seconds,
+      imagesPerSecond: total / Math.max(seconds, 1e-9),
+    };
+  } finally {
+    for (const w of pool) w.worker.terminate();
+  }
+}
