@@ -109,6 +109,8 @@ export interface LocateOptions {
   download?: boolean;
   /** Show progress while downloading. */
   progress?: boolean;
+  /** Consult env `VCP_CIFAR_DIR` (default true; tests turn it off). */
+  useEnv?: boolean;
 }
 
 /**
