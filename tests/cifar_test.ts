@@ -44,7 +44,7 @@ function fakeFiles(): Record<string, Uint8Array> {
 }
 
 /** A minimal ustar writer, enough to make archives for the reader. */
-function makeTar(files: Record<string, Uint8Array>): Uint8Array {
+function makeTar(files: Record<string, Uint8Array>, types: Record<string, string> = {}): Uint8Array {
   const parts: Uint8Array[] = [];
   const enc = new TextEncoder();
   for (const [path, data] of Object.entries(files)) {
@@ -60,7 +60,7 @@ function makeTar(files: Record<string, Uint8Array>): Uint8Array {
     put(data.length.toString(8).padStart(11, "0") + "\0", 124);
     put("00000000000\0", 136);
     put("        ", 148);
-    put("0", 156);
+    put(types[path] ?? "0", 156);
     put("ustar\0" + "00", 257);
     put(prefix, 345);
     const sum = h.reduce((a, b) => a + b, 0);
@@ -138,6 +138,22 @@ Deno.test("readTar() returns regular members, with ustar prefixes, and rejects a
   );
   tar[10] ^= 1;
   assert.throws(() => readTar(tar.subarray(0, 1800), "cut.tar"), /cut\.tar is truncated/);
+  // GNU long names ("L") and pax "path" records ("x") name the next member
+  const enc = new TextEncoder();
+  const gnu = makeTar(
+    {
+      "././@LongLink": enc.encode("very/long/name.bin\0"),
+      "very/long/na": new Uint8Array([5]),
+      "paxhdr": enc.encode("28 path=from/pax/header.bin\n"),
+      "short": new Uint8Array([6]),
+      "dir/": new Uint8Array(0),
+    },
+    { "././@LongLink": "L", "paxhdr": "x", "dir/": "5" },
+  );
+  assert.deepEqual([...readTar(gnu, "gnu.tar")], [["very/long/name.bin", new Uint8Array([5])], [
+    "from/pax/header.bin",
+    new Uint8Array([6]),
+  ]]);
 });
 
 Deno.test("loadCifar100() reads the tarball, the folder and the gzipped folder alike", async () => {

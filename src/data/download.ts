@@ -123,7 +123,7 @@ export async function downloadCifar100(opts: DownloadOptions): Promise<DownloadR
         hash.update(chunk);
         bytes += chunk.length;
         for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
-        progress?.update(Math.floor(bytes / 1e6));
+        progress?.update(Math.ceil(bytes / 1e6));
       }
       await file.sync();
     } catch (e) {
