@@ -33,7 +33,7 @@ export interface SetStateTarget {
 /** Options of {@link unpickle}. */
 export interface UnpickleOptions {
   /**
-   * Allow-list "module.name" → constructor. REDUCE calls it with the pickled arguments, NEWOBJ likewise.
+   * Allow-list "module.name" → constructor, on top of {@link SAFE_GLOBALS}. REDUCE calls it with the pickled arguments, NEWOBJ likewise.
    * A value it returns may define `__setstate__(state)`: BUILD then passes the state to it (this is how
    * numpy arrays arrive: `numpy.core.multiarray._reconstruct` returns an object whose `__setstate__`
    * receives `(version, shape, dtype, isFortran, rawData)`). Without `__setstate__`, a dict state is copied
@@ -65,6 +65,27 @@ export function latin1Bytes(s: string): Uint8Array {
 }
 
 const MARK = Symbol("mark");
+
+/**
+ * Globals that only build plain data, allowed without asking: Python 3 writes bytes as
+ * `_codecs.encode(str, "latin1")` and sets as `builtins.set(list)` under protocol 2. The caller's
+ * `globals` take precedence.
+ */
+export const SAFE_GLOBALS: Readonly<Record<string, (...args: unknown[]) => unknown>> = {
+  "_codecs.encode": (s, encoding) => {
+    if (typeof s !== "string") return s;
+    return encoding === undefined || /^utf-?8$/i.test(String(encoding))
+      ? new TextEncoder().encode(s)
+      : latin1Bytes(s);
+  },
+  "builtins.set": (items) => new Set(items as Iterable<unknown> | undefined),
+  "__builtin__.set": (items) => new Set(items as Iterable<unknown> | undefined),
+  "builtins.frozenset": (items) => new Set(items as Iterable<unknown> | undefined),
+  "__builtin__.frozenset": (items) => new Set(items as Iterable<unknown> | undefined),
+  "builtins.bytearray": (b) => toBytes(b),
+  "__builtin__.bytearray": (b) => toBytes(b),
+  "collections.OrderedDict": () => new Map(),
+};
 
 /**
  * Rebuild the value of the pickle that starts at the beginning of `bytes`.
@@ -173,7 +194,11 @@ class Machine {
 
   #global(module: string, name: string): PyGlobal {
     const full = `${module}.${name}`;
-    const fn = this.#o.globals[full];
+    const fn = Object.hasOwn(this.#o.globals, full)
+      ? this.#o.globals[full]
+      : Object.hasOwn(SAFE_GLOBALS, full)
+      ? SAFE_GLOBALS[full]
+      : undefined;
     if (typeof fn !== "function") {
       throw new PickleError(
         `The pickle in ${this.#src} names the Python global ${full}, which is not in the allow-list: this ` +
@@ -491,6 +516,11 @@ class Machine {
     if (!this.#memo.has(i)) this.#fail(`memo entry ${i} is missing`);
     return this.#memo.get(i);
   }
+}
+
+function toBytes(b: unknown): Uint8Array {
+  if (typeof b === "string") return latin1Bytes(b);
+  return b instanceof Uint8Array ? b.slice() : new Uint8Array(0);
 }
 
 function smallest(v: bigint): number | bigint {
