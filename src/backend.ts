@@ -90,6 +90,19 @@ async function useCpu(): Promise<BackendInfo> {
  */
 export async function initBackend(choice: BackendChoice = "auto"): Promise<BackendInfo> {
   if (active && (choice === "auto" || choice === active.name)) return active;
+  // Concurrent first calls share one initialisation: two at once would switch backends under each other.
+  if (pending) return pending.then(() => initBackend(choice));
+  pending = initBackendNow(choice);
+  try {
+    return await pending;
+  } finally {
+    pending = undefined;
+  }
+}
+
+let pending: Promise<BackendInfo> | undefined;
+
+async function initBackendNow(choice: BackendChoice): Promise<BackendInfo> {
   if (!BACKEND_CHOICES.includes(choice)) {
     throw new BackendError(`Unknown backend "${choice}": expected one of ${BACKEND_CHOICES.join(", ")}.`);
   }
@@ -101,7 +114,7 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
   if (!info && choice === "tensorflow") {
     throw new BackendError(
       'Backend "tensorflow" needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node: add it with ' +
-        '`deno add npm:@tensorflow/tfjs-node-gpu@4.22.0 && deno install --allow-scripts`, or use --backend auto.',
+        "`deno add npm:@tensorflow/tfjs-node-gpu@4.22.0 && deno install --allow-scripts`, or use --backend auto.",
     );
   }
   if (!info && (choice === "wasm" || choice === "auto")) info = await tryWasm();

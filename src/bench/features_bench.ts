@@ -1,0 +1,120 @@
+/**
+ * Feature-extraction throughput of ResNet-56: `features.images_per_s` on two workers, against
+ * `features.images_per_s_1worker` (the same images on one worker) measured in the same run.
+ *
+ * The weights are the real ones when `VCP_WEIGHTS` names them (a known name or a path), else random weights
+ * of ResNet-56's shapes: the work per image is the same. The images are synthetic (4,000; 1,000 quick).
+ * Worker start-up (loading TensorFlow.js and the weights) is reported apart, not in the rate.
+ *
+ * @module
+ */
+import { activeBackend, type BackendChoice } from "../backend.ts";
+import { makeSyntheticDataset } from "../data/synthetic.ts";
+import { Rng } from "../rng.ts";
+import { PAPER_NORMALIZATION } from "../vision/resnet.ts";
+import type { StateDict, TensorEntry } from "../vision/torch_checkpoint.ts";
+import { resolveWeights } from "../vision/weights.ts";
+import { extractFeatures, pixelSource, type WeightsSource } from "../features/extract.ts";
+import type { Bench, BenchFigure } from "./types.ts";
+
+/**
+ * A CIFAR ResNet state dict with random weights (He-initialised convs, identity BatchNorm), in PyTorch's
+ * key names and shapes: `blocks` BasicBlocks per stage (9 for ResNet-56).
+ */
+export function randomResNetStateDict(blocks: number, rng: Rng, numClasses = 100): StateDict {
+  const sd: StateDict = new Map();
+  const tensor = (shape: number[], fill: (i: number) => number): TensorEntry => {
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < data.length; i++) data[i] = fill(i);
+    return { shape, dtype: "float32", data };
+  };
+  const conv = (key: string, out: number, inC: number, k: number) => {
+    const scale = Math.sqrt(2 / (inC * k * k));
+    sd.set(key, tensor([out, inC, k, k], () => rng.normal() * scale));
+  };
+  const bn = (prefix: string, c: number) => {
+    sd.set(`${prefix}.weight`, tensor([c], () => 1));
+    sd.set(`${prefix}.bias`, tensor([c], () => 0));
+    sd.set(`${prefix}.running_mean`, tensor([c], () => 0));
+    sd.set(`${prefix}.running_var`, tensor([c], () => 1));
+  };
+  conv("conv1.weight", 16, 3, 3);
+  bn("bn1", 16);
+  let inC = 16;
+  for (let s = 0; s < 3; s++) {
+    const c = 16 << s;
+    for (let i = 0; i < blocks; i++) {
+      const p = `layer${s + 1}.${i}`;
+      conv(`${p}.conv1.weight`, c, i === 0 ? inC : c, 3);
+      bn(`${p}.bn1`, c);
+      conv(`${p}.conv2.weight`, c, c, 3);
+      bn(`${p}.bn2`, c);
+      if (i === 0 && s > 0) {
+        conv(`${p}.downsample.0.weight`, c, inC, 1);
+        bn(`${p}.downsample.1`, c);
+      }
+    }
+    inC = c;
+  }
+  sd.set("fc.weight", tensor([numClasses, 64], () => rng.normal() / 8));
+  sd.set("fc.bias", tensor([numClasses], () => 0));
+  return sd;
+}
+
+async function benchWeights(): Promise<{ source: WeightsSource; label: string }> {
+  const named = Deno.env.get("VCP_WEIGHTS");
+  if (named) {
+    const w = await resolveWeights(named, {});
+    return { source: { path: w.path }, label: w.name };
+  }
+  return { source: { stateDict: randomResNetStateDict(9, new Rng(0)) }, label: "random resnet56" };
+}
+
+/** The feature-extraction benchmark. */
+export const featuresBench: Bench = {
+  names: ["features.images_per_s_1worker", "features.images_per_s"],
+  async run({ quick }): Promise<BenchFigure[]> {
+    const perClass = quick ? 10 : 40;
+    const data = makeSyntheticDataset({ seed: 0, trainPerClass: perClass, testPerClass: 1 });
+    const { source, label } = await benchWeights();
+    const backend = (activeBackend()?.name ?? "auto") as BackendChoice;
+    const measure = async (workers: number) => {
+      const r = await extractFeatures(
+        [pixelSource(data.train.pixels, data.train.count, PAPER_NORMALIZATION)],
+        {
+          weights: source,
+          workers,
+          backend,
+        },
+      );
+      return {
+        value: r.imagesPerSecond,
+        detail: {
+          images: data.train.count,
+          workers,
+          weights: label,
+          arch: `resnet${r.depth}`,
+          chunk: 256,
+          seconds: +r.seconds.toFixed(2),
+          startupSeconds: +r.startupSeconds.toFixed(2),
+          backend: r.backend.name,
+        },
+      };
+    };
+    const one = await measure(1);
+    const two = await measure(2);
+    const base = "features.images_per_s_1worker";
+    return [
+      { name: base, value: one.value, unit: "images/s", detail: one.detail },
+      {
+        name: "features.images_per_s",
+        value: two.value,
+        unit: "images/s",
+        baseline: base,
+        baselineValue: one.value,
+        ratio: two.value / one.value,
+        detail: two.detail,
+      },
+    ];
+  },
+};
