@@ -1,0 +1,93 @@
+/**
+ * The agents' parameters as named host arrays, with PyTorch's names, layouts (Linear weight: out x in;
+ * cells stack their gates along the first axis) and default initialisations.
+ *
+ * @module
+ */
+import type { Rng } from "../rng.ts";
+import { type GameDims, gateCount } from "./dims.ts";
+
+/** How a parameter is initialised, as PyTorch does by default. */
+export type ParamInit =
+  /** U(-1/√fanIn, 1/√fanIn): nn.Linear weights and biases, nn.RNNCell/GRUCell/LSTMCell (fanIn = hidden). */
+  | { kind: "uniform"; fanIn: number }
+  /** N(0, std²): EGG's `sos_embedding` (std 0.01), nn.Embedding (std 1). */
+  | { kind: "normal"; std: number };
+
+/** One named parameter. */
+export interface ParamSpec {
+  name: string;
+  shape: number[];
+  init: ParamInit;
+}
+
+/** Named parameter arrays, row-major in PyTorch layout. */
+export type ParamArrays = Record<string, Float32Array>;
+
+function linear(prefix: string, inF: number, outF: number): ParamSpec[] {
+  return [
+    { name: `${prefix}.weight`, shape: [outF, inF], init: { kind: "uniform", fanIn: inF } },
+    { name: `${prefix}.bias`, shape: [outF], init: { kind: "uniform", fanIn: inF } },
+  ];
+}
+
+/** The four tensors of a PyTorch RNNCell/GRUCell/LSTMCell. */
+export function cellSpecs(prefix: string, d: GameDims): ParamSpec[] {
+  const gh = gateCount(d.cell) * d.hidden;
+  const init: ParamInit = { kind: "uniform", fanIn: d.hidden };
+  return [
+    { name: `${prefix}.weight_ih`, shape: [gh, d.embed], init },
+    { name: `${prefix}.weight_hh`, shape: [gh, d.hidden], init },
+    { name: `${prefix}.bias_ih`, shape: [gh], init },
+    { name: `${prefix}.bias_hh`, shape: [gh], init },
+  ];
+}
+
+/**
+ * Parameters of the Gumbel-softmax game, in the order of the original's `named_parameters()`. The receiver
+ * always holds both pressure heads, as the original's `Receiver` does; the unused one gets no gradient.
+ */
+export function gsParamSpecs(d: GameDims): ParamSpec[] {
+  return [
+    { name: "sender.sos_embedding", shape: [d.embed], init: { kind: "normal", std: 0.01 } },
+    ...linear("sender.agent.fc", d.featureDim, d.hidden),
+    ...linear("sender.hidden_to_output", d.hidden, d.vocab),
+    ...linear("sender.embedding", d.vocab, d.embed),
+    ...cellSpecs("sender.cell", d),
+    ...linear("receiver.agent.img_embeddings", d.featureDim, d.proj),
+    ...linear("receiver.agent.msg_fc", d.hidden, d.proj),
+    ...linear("receiver.agent.img_clas_fc", d.hidden, d.proj),
+    ...linear("receiver.agent.target_clas_fc", d.hidden, d.numClasses),
+    ...cellSpecs("receiver.cell", d),
+    ...linear("receiver.embedding", d.vocab, d.embed),
+  ];
+}
+
+/** Number of elements of a shape. */
+export function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Draw every parameter from its own stream `rng.fork("init:" + name)`, so the order of specs does not matter. */
+export function initParams(specs: readonly ParamSpec[], rng: Rng): ParamArrays {
+  const out: ParamArrays = {};
+  for (const s of specs) {
+    const r = rng.fork(`init:${s.name}`);
+    const a = new Float32Array(sizeOf(s.shape));
+    if (s.init.kind === "uniform") {
+      const bound = 1 / Math.sqrt(s.init.fanIn);
+      for (let i = 0; i < a.length; i++) a[i] = (2 * r.float() - 1) * bound;
+    } else {
+      for (let i = 0; i < a.length; i++) a[i] = r.normal() * s.init.std;
+    }
+    out[s.name] = a;
+  }
+  return out;
+}
+
+/** Zero arrays with the shapes of `specs` (gradients, optimizer moments). */
+export function zerosLike(specs: readonly ParamSpec[]): ParamArrays {
+  const out: ParamArrays = {};
+  for (const s of specs) out[s.name] = new Float32Array(sizeOf(s.shape));
+  return out;
+}
