@@ -19,7 +19,7 @@ import { sortWithPayload } from "./bucket_sort.ts";
 
 /**
  * Spearman rho (ties averaged, as scipy) between `a` and the values `codeValues[codes[p]]`.
- * NaN when either side is constant, as scipy.
+ * NaN when either side is constant, as scipy. Sorts `a` and `codes` in place (together).
  */
 export function spearmanWithCodes(a: Float64Array, codes: Uint32Array, codeValues: Float64Array): number {
   const total = a.length;
@@ -27,8 +27,8 @@ export function spearmanWithCodes(a: Float64Array, codes: Uint32Array, codeValue
     throw new RangeError(`Need as many codes as values, got ${codes.length}, ${total}.`);
   }
   const { centred: rankB, sumSquares: varB } = codeRanks(codes, codeValues, total);
-  const sorted = sortWithPayload(a, codes);
-  const v = sorted.values, c = sorted.payload;
+  sortWithPayload(a, codes);
+  const v = a, c = codes;
   // sumA[code]: sum of the centred ranks of a over the pairs with that code (exact: multiples of ½).
   const sumA = new Float64Array(codeValues.length);
   let varA = 0;

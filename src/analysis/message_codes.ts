@@ -15,6 +15,7 @@
  */
 
 import type { MessageDistance } from "./distances.ts";
+import { squaredEuclideanWasm } from "./kernels.ts";
 import { levenshtein, MyersPattern } from "./levenshtein.ts";
 import { type Messages, type RaggedMessages, toRagged } from "./messages.ts";
 
@@ -31,16 +32,15 @@ export interface MessageDistanceCodes {
 export function messageDistanceCodes(messages: Messages, metric: MessageDistance): MessageDistanceCodes {
   const ragged = toRagged(messages);
   const n = ragged.offsets.length - 1;
-  const codes = new Uint32Array((n * (n - 1)) / 2);
-  if (metric === "edit") return editCodes(ragged, codes);
+  if (metric === "edit") return editCodes(ragged, new Uint32Array((n * (n - 1)) / 2));
   const width = n > 0 ? ragged.offsets[1] : 0;
   for (let i = 0; i < n; i++) {
     if (ragged.offsets[i + 1] - ragged.offsets[i] !== width) {
       throw new RangeError(`${metric} distance needs messages of equal length; message ${i} differs.`);
     }
   }
-  if (metric === "euclidean") return euclideanCodes(ragged.symbols, n, width, codes);
-  if (metric === "hamming") return hammingCodes(ragged.symbols, n, width, codes);
+  if (metric === "euclidean") return euclideanCodes(ragged.symbols, n, width);
+  if (metric === "hamming") return hammingCodes(ragged.symbols, n, width, new Uint32Array((n * (n - 1)) / 2));
   throw new RangeError(`Unknown message distance "${metric}"; expected euclidean, hamming or edit.`);
 }
 
@@ -49,11 +49,14 @@ function codeTable(size: number): Float64Array {
   return new Float64Array(size).fill(NaN);
 }
 
-function euclideanCodes(sym: Int32Array, n: number, w: number, codes: Uint32Array): MessageDistanceCodes {
+function euclideanCodes(sym: Int32Array, n: number, w: number): MessageDistanceCodes {
   let maxSym = 0;
   for (let k = 0; k < sym.length; k++) if (sym[k] > maxSym) maxSym = sym[k];
   const values = codeTable(w * maxSym * maxSym + 1);
   for (let c = 0; c < values.length; c++) values[c] = Math.sqrt(c);
+  // The SIMD kernel works on 16-bit symbols; the code table bound keeps the sums within 32 bits.
+  if (maxSym <= 32767) return { codes: squaredEuclideanWasm(sym, w), values };
+  const codes = new Uint32Array((n * (n - 1)) / 2);
   let p = 0;
   for (let i = 0; i < n; i++) {
     const a = i * w;
