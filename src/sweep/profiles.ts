@@ -1,0 +1,63 @@
+/**
+ * The profiles of `deno task reproduce`: the paper's full grid, and a small one that runs in minutes on two
+ * cores for continuous integration (one seed, fewer games, three epochs).
+ *
+ * @example
+ * ```ts
+ * import { expandGrid } from "./grid.ts";
+ * import { PROFILES } from "./profiles.ts";
+ * if (expandGrid(PROFILES.small.grid).length !== 9) throw new Error("3 tasks x 3 probabilities x 1 seed");
+ * ```
+ * @module
+ */
+import { TASKS } from "../config.ts";
+import { type GridSpec, PAPER_GRID } from "./grid.ts";
+
+/** A named reproduction setting. */
+export interface Profile {
+  name: "paper" | "small";
+  description: string;
+  grid: GridSpec;
+  /** Sweep folder. */
+  out: string;
+  /** Report name (reports/<report>/). */
+  report: string;
+  /** Games per epoch (undefined: all). */
+  limitTrain?: number;
+  limitTest?: number;
+  /** topsim games per run. */
+  topsimGames: number;
+  /** Fall back to the synthetic dataset (and random weights) when CIFAR-100 (or the weights) are missing. */
+  allowSynthetic: boolean;
+  /** Fail unless every table cell of the report is filled. */
+  requireComplete: boolean;
+}
+
+/** The two profiles. */
+export const PROFILES: Readonly<Record<Profile["name"], Profile>> = {
+  paper: {
+    name: "paper",
+    description: "the paper's 27 runs: 3 tasks x sameClassProb 0, 0.5, 1 x seeds 7, 122, 809, on CIFAR-100",
+    grid: PAPER_GRID,
+    out: "runs/sweep-paper",
+    report: "paper",
+    topsimGames: 10_000,
+    allowSynthetic: false,
+    requireComplete: false,
+  },
+  small: {
+    name: "small",
+    description: "9 short runs (3 tasks x sameClassProb 0, 0.5, 1, seed 7, 2,000 training games, 3 epochs)",
+    grid: {
+      axes: { task: [...TASKS], sameClassProb: [0, 0.5, 1] },
+      fixed: { seed: 7, numImgs: 2, evalNoise: true, epochs: 3 },
+    },
+    out: "runs/reproduce-small",
+    report: "small",
+    limitTrain: 2000,
+    limitTest: 500,
+    topsimGames: 1000,
+    allowSynthetic: true,
+    requireComplete: true,
+  },
+};
