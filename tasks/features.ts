@@ -23,6 +23,7 @@ const FLAGS = {
     default: false,
   },
   "augment-seed": { type: "string", help: "Seed of the augmentation", default: "0" },
+  "noise-count": { type: "string", help: "Gaussian-noise images (the paper's 10,000)", default: "10000" },
   "noise-seed": { type: "string", help: "Seed of the Gaussian-noise images", default: "0" },
   normalization: {
     type: "string",
@@ -70,6 +71,7 @@ await runMain(async () => {
     downloadWeights: true,
     augment: Boolean(v.augment),
     augmentSeed: numberFlag("augment-seed", v["augment-seed"]),
+    noiseCount: numberFlag("noise-count", v["noise-count"]),
     noiseSeed: numberFlag("noise-seed", v["noise-seed"]),
     mean: normalization.mean,
     std: normalization.std,

@@ -14,7 +14,13 @@ import { Rng } from "../rng.ts";
 import { PAPER_NORMALIZATION } from "../vision/resnet.ts";
 import type { StateDict, TensorEntry } from "../vision/torch_checkpoint.ts";
 import { resolveWeights } from "../vision/weights.ts";
-import { extractFeatures, pixelSource, type WeightsSource } from "../features/extract.ts";
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_CHUNK_SIZE,
+  extractFeatures,
+  pixelSource,
+  type WeightsSource,
+} from "../features/extract.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
 /**
@@ -94,10 +100,13 @@ export const featuresBench: Bench = {
           workers,
           weights: label,
           arch: `resnet${r.depth}`,
-          chunk: 256,
+          chunk: DEFAULT_CHUNK_SIZE,
+          batch: DEFAULT_BATCH_SIZE,
           seconds: +r.seconds.toFixed(2),
           startupSeconds: +r.startupSeconds.toFixed(2),
           backend: r.backend.name,
+          // other processes share the cores: the 1-minute load average says how much
+          loadAverage: Deno.loadavg().map((x) => +x.toFixed(2)),
         },
       };
     };

@@ -18,7 +18,7 @@ import { noiseImages } from "./noise.ts";
 export type { Normalization };
 
 /** Default images per chunk dealt to a worker. */
-export const DEFAULT_CHUNK_SIZE = 256;
+export const DEFAULT_CHUNK_SIZE = 128;
 /** Default images per forward pass. */
 export const DEFAULT_BATCH_SIZE = 64;
 
@@ -66,7 +66,7 @@ export interface ExtractOptions {
   /** Web Workers to run (default 2); 0 extracts in this thread. */
   workers?: number;
   backend?: BackendChoice;
-  /** Images per message to a worker (default 256). */
+  /** Images per message to a worker (default 128). */
   chunkSize?: number;
   /** Images per ResNet forward pass (default 64: faster than 256 on wasm, whose activations then fit in cache). */
   batchSize?: number;
