@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { BackendInfo } from "../src/backend.ts";
+import { type BackendInfo, initBackend } from "../src/backend.ts";
 import { ConfigError, resolveConfig, type RunConfig } from "../src/config.ts";
 import type { Game, GameBatch, GameState, StepOutput } from "../src/game/types.ts";
 import type { Rng } from "../src/rng.ts";
@@ -354,4 +354,49 @@ Deno.test("runName() names the task, p and seed, then the fields that differ fro
     "target_clas_p1_s809_rf_k5_lstm_lr0.0005",
   );
   assert.equal(runName(resolveConfig({ lr: 1e-7, seed: -3 })), "standard_p0_s-3_lr1e-7");
+});
+
+// --- With the real Gumbel-softmax game (src/game) on toy features -------------------------------------------
+
+const small = (overrides: Partial<RunConfig> = {}) =>
+  resolveConfig({
+    batchSize: 16,
+    vocabSize: 10,
+    maxLen: 2,
+    hiddenSize: 32,
+    embedSize: 8,
+    receiverProjSize: 32,
+    lr: 0.01,
+    ...overrides,
+  });
+const toy = toyFeatureBundle({ numClasses: 20, trainPerClass: 20, testPerClass: 5, noiseCount: 64, dim: 16 });
+
+Deno.test("trainRun() with the GS game learns a toy game well above chance", async () => {
+  const backend = await initBackend("auto");
+  await withDir(async (dir) => {
+    const result = await trainRun({ config: small({ epochs: 8 }), features: toy, runDir: dir, backend });
+    assert.ok(result.bestAcc > 0.75, `best acc ${result.bestAcc} (chance 0.5)`);
+  });
+});
+
+Deno.test("trainRun() with the GS game resumes to the metrics of an uninterrupted run", async () => {
+  const backend = await initBackend("auto");
+  await withDir(async (dir) => {
+    const cfg = small({
+      epochs: 3,
+      task: "img_clas",
+      sameClassProb: 0.5,
+      evalNoise: true,
+      earlyStopAcc: 1.0001,
+    });
+    const opts = { config: cfg, features: toy, backend };
+    const full = await trainRun({ ...opts, runDir: join(dir, "a") });
+    await trainRun({ ...opts, runDir: join(dir, "b"), stopAfterEpochs: 2 });
+    const resumed = await trainRun({ ...opts, runDir: join(dir, "b") });
+    assert.deepEqual(
+      withoutSeconds(await readMetrics(join(dir, "b"))),
+      withoutSeconds(await readMetrics(join(dir, "a"))),
+    );
+    assert.deepEqual({ ...resumed, seconds: 0 }, { ...full, seconds: 0 });
+  });
 });

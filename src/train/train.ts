@@ -10,6 +10,7 @@ import type { BackendInfo } from "../backend.ts";
 import { ConfigError, type RunConfig, validateConfig } from "../config.ts";
 import type { FeatureBundle, FeatureSplit } from "../features/types.ts";
 import { classIndex, drawGames } from "../game/sampling.ts";
+import { createGame } from "../game/mod.ts";
 import type { Game } from "../game/types.ts";
 import { appendJsonLine, exists, writeJsonAtomic } from "../io/atomic.ts";
 import { Rng } from "../rng.ts";
@@ -50,13 +51,6 @@ export interface TrainOptions {
 /** Error for a run folder that holds a different run. */
 export class RunFolderError extends Error {
   override name = "RunFolderError";
-}
-
-async function defaultGameFactory(): Promise<GameFactory> {
-  // Imported lazily: the loop itself does not depend on the agents' implementation.
-  const spec = "../game/mod.ts";
-  const mod = await import(spec);
-  return mod.createGame as GameFactory;
 }
 
 function checkSplit(split: FeatureSplit, name: string, dim: number): void {
@@ -194,7 +188,7 @@ export async function trainRun(opts: TrainOptions): Promise<RunResult | undefine
 
   // Every random stream is forked from the seed by a label, so a resumed epoch draws what it would have drawn.
   const seed = new Rng(config.seed);
-  const factory = opts.createGame ?? await defaultGameFactory();
+  const factory = opts.createGame ?? createGame;
   const game = await factory(config, features.train.dim, seed.fork("game"));
   try {
     if (state.epochsDone > 0) game.setState(await loadCheckpoint(paths.last));
