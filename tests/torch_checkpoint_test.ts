@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { readZip, ZipError } from "../src/io/zip.ts";
+import { KNOWN_WEIGHTS, resolveWeights, WeightsError } from "../src/vision/weights.ts";
 import {
   CheckpointError,
   ChecksumError,
@@ -98,4 +99,32 @@ Deno.test("parseStateDict() names the file when it is not a checkpoint", () => {
     () => parseStateDict(new TextEncoder().encode("hello"), "notes.pth"),
     (e: unknown) => e instanceof CheckpointError && e.message.includes("notes.pth"),
   );
+});
+
+Deno.test("resolveWeights() uses an existing path, verifies known names and explains how to proceed offline", async () => {
+  const dir = await Deno.makeTempDir();
+  const envDir = Deno.env.get("VCP_WEIGHTS_DIR");
+  Deno.env.delete("VCP_WEIGHTS_DIR"); // the real weights must not be found there
+  try {
+    const path = join(FIXTURES, "resnet56_random.pth");
+    const found = await resolveWeights(path, { dir });
+    assert.equal(found.path, path);
+    assert.equal(found.name, "resnet56_random.pth");
+    assert.match(found.sha256, /^[0-9a-f]{64}$/);
+    await assert.rejects(
+      () => resolveWeights("cifar100_resnet56-f2eff4c8.pt", { dir, download: false }),
+      (e: unknown) =>
+        e instanceof WeightsError && e.message.includes(KNOWN_WEIGHTS["cifar100_resnet56-f2eff4c8.pt"].url) &&
+        e.message.includes("--weights PATH") && e.message.includes("VCP_WEIGHTS"),
+    );
+    // A file under a known name must have the published sha256.
+    await Deno.copyFile(path, join(dir, "cifar100_resnet56-f2eff4c8.pt"));
+    await assert.rejects(() => resolveWeights("cifar100_resnet56-f2eff4c8.pt", { dir }), ChecksumError);
+    await assert.rejects(
+      () => resolveWeights("no-such-weights.pt", { dir }),
+      /neither an existing file nor a known name/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
