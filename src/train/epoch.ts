@@ -86,7 +86,8 @@ export function trainPass(game: Game, opts: PassOptions & { temperature: number;
     totals.add(out, batch.size);
     progress?.tick(batch.size, totals.running());
   }
-  progress?.done(totals.running());
+  // On a terminal, end the bar with a newline; in logs, the tick at 100% already printed the last line.
+  if (Deno.stderr.isTerminal()) progress?.done(totals.running());
   return totals.metrics((performance.now() - t0) / 1000);
 }
 
@@ -136,6 +137,7 @@ export function evalPass(
     }
     progress?.tick(batch.size, totals.running());
   }
-  progress?.done(totals.running());
+  // On a terminal, end the bar with a newline; in logs, the tick at 100% already printed the last line.
+  if (Deno.stderr.isTerminal()) progress?.done(totals.running());
   return { metrics: totals.metrics((performance.now() - t0) / 1000), interactions: it };
 }
