@@ -18,20 +18,25 @@ export function cacheWidth(cell: Cell): number {
   return cell === "gru" ? 4 : cell === "lstm" ? 5 : 0;
 }
 
-/** Inputs of one forward step. */
+/** Inputs of one forward step over n rows (the samples still needed at this step). */
 export interface CellForwardArgs {
   cell: Cell;
-  /** B. */
+  /** n: rows computed. */
   batch: number;
   /** H. */
   hidden: number;
-  /** Input pre-activations x W_ih^T + b_ih by table: sample b reads row `rows[b]` of `table` (R x GH). */
+  /** Input pre-activations x W_ih^T + b_ih by table: row i reads row `rows[i]` of `table` (R x GH). */
   table: Float32Array;
   rows: Int32Array;
-  /** h W_hh^T without bias, B x GH; null when the previous state is zero. */
+  /** h W_hh^T without bias, n x GH; null when the previous state is zero. */
   gh: Float32Array | null;
   /** b_hh, GH. */
   biasHh: Float32Array;
+  /**
+   * Row i of the state arrays below is `index[i]` (the sample's row in a full B-row block), or i when
+   * null; `rows` and `gh` are compact (row i).
+   */
+  index: Int32Array | null;
   /** Previous hidden state, B x H; null when zero. */
   hPrev: Float32Array | null;
   /** Previous LSTM cell state, B x H; null when zero or not an LSTM. */
@@ -44,10 +49,11 @@ export interface CellForwardArgs {
 
 /** One step forward: writes hOut (and cOut, cache). */
 export function cellForward(a: CellForwardArgs): void {
-  const { batch: B, hidden: H, table, rows, gh, biasHh: bhh, hPrev, cPrev, hOut, cOut, cache } = a;
+  const { batch: n, hidden: H, table, rows, gh, biasHh: bhh, index, hPrev, cPrev, hOut, cOut, cache } = a;
   const G = gateCount(a.cell) * H;
-  for (let b = 0; b < B; b++) {
-    const ti = rows[b] * G, gi = b * G, hi = b * H;
+  for (let i = 0; i < n; i++) {
+    const b = index ? index[i] : i;
+    const ti = rows[i] * G, gi = i * G, hi = b * H;
     if (a.cell === "gru") {
       const ci = b * 4 * H;
       for (let j = 0; j < H; j++) {
@@ -67,16 +73,16 @@ export function cellForward(a: CellForwardArgs): void {
     } else if (a.cell === "lstm") {
       const ci = b * 5 * H;
       for (let j = 0; j < H; j++) {
-        const at = (k: number) => table[ti + k * H + j] + (gh ? gh[gi + k * H + j] : 0) + bhh[k * H + j];
-        const i = sigmoid(at(0)), f = sigmoid(at(1)), g = tanh(at(2)), o = sigmoid(at(3));
-        const c = f * (cPrev ? cPrev[hi + j] : 0) + i * g;
+        const pre = (k: number) => table[ti + k * H + j] + (gh ? gh[gi + k * H + j] : 0) + bhh[k * H + j];
+        const ig = sigmoid(pre(0)), fg = sigmoid(pre(1)), gg = tanh(pre(2)), og = sigmoid(pre(3));
+        const c = fg * (cPrev ? cPrev[hi + j] : 0) + ig * gg;
         const tc = tanh(c);
         cOut![hi + j] = c;
-        hOut[hi + j] = o * tc;
-        cache[ci + j] = i;
-        cache[ci + H + j] = f;
-        cache[ci + 2 * H + j] = g;
-        cache[ci + 3 * H + j] = o;
+        hOut[hi + j] = og * tc;
+        cache[ci + j] = ig;
+        cache[ci + H + j] = fg;
+        cache[ci + 2 * H + j] = gg;
+        cache[ci + 3 * H + j] = og;
         cache[ci + 4 * H + j] = tc;
       }
     } else {
@@ -85,25 +91,28 @@ export function cellForward(a: CellForwardArgs): void {
   }
 }
 
-/** Inputs of one backward step. */
+/** Inputs of one backward step over n rows. */
 export interface CellBackwardArgs {
   cell: Cell;
+  /** n: rows computed. */
   batch: number;
   hidden: number;
+  /** Row i of the forward arrays (cache, states) is `index[i]`, or i when null; gradients are compact. */
+  index: Int32Array | null;
   /** The forward step's cache, previous states (null when zero) and output h'. */
   cache: Float32Array;
   hPrev: Float32Array | null;
   cPrev: Float32Array | null;
   hOut: Float32Array;
-  /** dL/dh', B x H; dL/dc' (LSTM, from the next step), B x H or null. */
+  /** dL/dh', n x H; dL/dc' (LSTM, from the next step), n x H or null. */
   dh: Float32Array;
   dc: Float32Array | null;
-  /** Outputs: dL/d(x W_ih^T + b_ih) and dL/d(h W_hh^T + b_hh), B x GH (the same array may be passed for both except for GRU). */
+  /** Outputs: dL/d(x W_ih^T + b_ih) and dL/d(h W_hh^T + b_hh), n x GH. */
   dgi: Float32Array;
   dgh: Float32Array;
-  /** Output: the part of dL/dh that does not go through W_hh (GRU: z ⊙ dh'; else 0), B x H. */
+  /** Output: the part of dL/dh that does not go through W_hh (GRU: z ⊙ dh'; else 0), n x H. */
   dhPrev: Float32Array;
-  /** Output (LSTM): dL/dc, B x H. */
+  /** Output (LSTM): dL/dc, n x H. */
   dcPrev: Float32Array | null;
 }
 
@@ -111,16 +120,17 @@ const flush = (v: number) => (v < FLUSH_BELOW && v > -FLUSH_BELOW ? 0 : v);
 
 /** One step backward: writes dgi, dgh, dhPrev (and dcPrev). */
 export function cellBackward(a: CellBackwardArgs): void {
-  const { batch: B, hidden: H, cache, hPrev, cPrev, hOut, dh, dc, dgi, dgh, dhPrev, dcPrev } = a;
+  const { batch: rowsN, hidden: H, index, cache, hPrev, cPrev, hOut, dh, dc, dgi, dgh, dhPrev, dcPrev } = a;
   const G = gateCount(a.cell) * H;
-  for (let b = 0; b < B; b++) {
-    const gi = b * G, hi = b * H;
+  for (let row = 0; row < rowsN; row++) {
+    const b = index ? index[row] : row;
+    const gi = row * G, hi = row * H, fi = b * H;
     if (a.cell === "gru") {
       const ci = b * 4 * H;
       for (let j = 0; j < H; j++) {
         const r = cache[ci + j], z = cache[ci + H + j], n = cache[ci + 2 * H + j], hn = cache[ci + 3 * H + j];
         const d = dh[hi + j];
-        const hp = hPrev ? hPrev[hi + j] : 0;
+        const hp = hPrev ? hPrev[fi + j] : 0;
         const dan = d * (1 - z) * (1 - n * n);
         const dar = dan * hn * r * (1 - r);
         const daz = d * (hp - n) * z * (1 - z);
@@ -137,7 +147,7 @@ export function cellBackward(a: CellBackwardArgs): void {
         const o = cache[ci + 3 * H + j], tc = cache[ci + 4 * H + j];
         const d = dh[hi + j];
         const dcT = d * o * (1 - tc * tc) + (dc ? dc[hi + j] : 0);
-        const cp = cPrev ? cPrev[hi + j] : 0;
+        const cp = cPrev ? cPrev[fi + j] : 0;
         const v0 = flush(dcT * g * i * (1 - i));
         const v1 = flush(dcT * cp * f * (1 - f));
         const v2 = flush(dcT * i * (1 - g * g));
@@ -151,7 +161,7 @@ export function cellBackward(a: CellBackwardArgs): void {
       }
     } else {
       for (let j = 0; j < H; j++) {
-        const h = hOut[hi + j];
+        const h = hOut[fi + j];
         dgi[gi + j] = dgh[gi + j] = flush(dh[hi + j] * (1 - h * h));
         dhPrev[hi + j] = 0;
       }

@@ -60,3 +60,32 @@ export function eosGrad(
   }
   return de;
 }
+
+/**
+ * The order in which the backward passes visit samples: by first EOS, latest first. The samples whose
+ * gradient is not zero at step t (those with t* >= t) are then the first `counts[t]` of `perm`, so each step
+ * works on a prefix and messages that ended early cost nothing.
+ */
+export interface BackwardOrder {
+  /** Sample indices sorted by t* descending (ties by index). */
+  perm: Int32Array;
+  /** counts[t] = #{b : t*_b >= t}, for t = 0 … max t* (+ a trailing 0). */
+  counts: Int32Array;
+  /** offsets[t] = Σ_{u < t} counts[u]: where step t's rows start in stacked arrays. */
+  offsets: Int32Array;
+  /** max t*. */
+  last: number;
+  first: Int32Array;
+}
+
+/** The {@link BackwardOrder} of a batch's first EOS positions. */
+export function backwardOrder(first: Int32Array): BackwardOrder {
+  const B = first.length;
+  const perm = Int32Array.from({ length: B }, (_, i) => i).sort((a, b) => first[b] - first[a] || a - b);
+  const last = B > 0 ? first[perm[0]] : 0;
+  const counts = new Int32Array(last + 2);
+  for (let b = 0; b < B; b++) for (let t = 0; t <= first[b]; t++) counts[t]++;
+  const offsets = new Int32Array(last + 2);
+  for (let t = 1; t <= last + 1; t++) offsets[t] = offsets[t - 1] + counts[t - 1];
+  return { perm, counts, offsets, last, first };
+}

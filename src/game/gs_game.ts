@@ -9,7 +9,7 @@ import type { RunConfig } from "../config.ts";
 import type { Rng } from "../rng.ts";
 import { Adam } from "./adam.ts";
 import { type GameDims, gameDims } from "./dims.ts";
-import { eosGrad, firstEos, secondEos } from "./eos.ts";
+import { backwardOrder, eosGrad, firstEos, secondEos } from "./eos.ts";
 import { gumbelNoise } from "./gumbel.ts";
 import { TaskLoss } from "./losses.ts";
 import { gsParamSpecs, initParams, type ParamArrays, type ParamSpec, sizeOf, zerosLike } from "./params.ts";
@@ -94,9 +94,7 @@ export class GsGame implements Game {
     const sp = this.sender.forward(batch.senderInput, B, noise, temperature);
     const first = firstEos(sp.symbols, B, L);
     const second = secondEos(sp.symbols, B, L, first);
-    let positions = 0;
-    for (let b = 0; b < B; b++) positions = Math.max(positions, second[b] + 1);
-    const rp = this.receiver.forward(sp.symbols, batch.receiverInput, B, positions);
+    const rp = this.receiver.forward(sp.symbols, batch.receiverInput, B, second);
     // A_t = ℓ_t + λ (t + 1) where the gradient needs it: t <= t* and t = t2
     const a = new Float64Array((L + 1) * B);
     const lambda = this.options.lengthCost;
@@ -113,16 +111,9 @@ export class GsGame implements Game {
       this.loss.rowGrad(rp.out, (first[b] * B + b) * W, batch, b, 1 / B, dRow);
       dOut.set(dRow, b * W);
     }
-    const dm = this.receiver.backward(rp, first, dOut, grads);
-    const de = eosGrad(a, B, L, first, second, 1 / B);
-    const dx = new Float32Array(L * B * V);
-    dx.set(dm.subarray(0, Math.min(dm.length, dx.length)));
-    let lastStep = 0;
-    for (let b = 0; b < B; b++) {
-      lastStep = Math.max(lastStep, first[b]);
-      for (let t = 0; t <= Math.min(first[b], L - 1); t++) dx[(t * B + b) * V] += de[t * B + b];
-    }
-    this.sender.backward(sp, dx, lastStep, grads);
+    const order = backwardOrder(first);
+    const { dm } = this.receiver.backward(rp, order, dOut, grads);
+    this.sender.backward(sp, order, dm, eosGrad(a, B, L, first, second, 1 / B), grads);
     return { output, grads };
   }
 
@@ -132,9 +123,7 @@ export class GsGame implements Game {
     this.receiver.prepare(this.#version);
     const sp = this.sender.forward(batch.senderInput, B, null);
     const first = firstEos(sp.symbols, B, L);
-    let positions = 0;
-    for (let b = 0; b < B; b++) positions = Math.max(positions, first[b] + 1);
-    const rp = this.receiver.forward(sp.symbols, batch.receiverInput, B, positions);
+    const rp = this.receiver.forward(sp.symbols, batch.receiverInput, B, first);
     return this.#output(batch, sp.symbols, first, rp, null);
   }
 
@@ -145,7 +134,7 @@ export class GsGame implements Game {
     this.receiver.prepare(this.#version);
     const sp = this.sender.forward(batch.senderInput, B, null);
     const first = firstEos(sp.symbols, B, L);
-    const rp = this.receiver.forward(sp.symbols, batch.receiverInput, B, L + 1);
+    const rp = this.receiver.forward(sp.symbols, batch.receiverInput, B, new Int32Array(B).fill(L));
     const receiverOutput = new Float32Array(B * (L + 1) * W);
     for (let t = 0; t <= L; t++) {
       for (let b = 0; b < B; b++) {

@@ -1,17 +1,23 @@
 /**
  * EGG's RnnReceiverGS with the original's Receiver agent. Every message position t is embedded with a
  * Linear (with bias), the cell runs from a zero state, and each state h_t is scored against the
- * candidates: scores_k = tanh(img_embeddings(candidate_k)) · msg_fc(h_t); `img_clas` adds per-candidate
+ * candidates: score_k = tanh(img_embeddings(candidate_k)) · msg_fc(h_t); `img_clas` adds per-candidate
  * logits tanh(img_embeddings(candidate_k)) · img_clas_fc(h_t), `target_clas` adds target_clas_fc(h_t).
  *
- * The heads are one product of all states with the stacked head weights ("head", Q x H with Q = P, 2P or
- * P + C), after the recurrence. Only the first EOS position of a message carries loss, so the backward pass
- * enters each message there. Arrays are position-major: row t · B + b.
+ * Two reorganisations keep it cheap, with the same values:
+ * - score_k = h_t · (img_k W_msg) + img_k · b_msg: the candidate projections U_k = img_k W_msg (K per
+ *   sample) are computed once instead of msg_fc(h_t) at every position.
+ * - Only the positions whose loss the game needs are computed (up to `need[b]` per sample), and the
+ *   backward pass enters each message at its first EOS, visiting samples in {@link BackwardOrder}.
+ *
+ * Forward arrays are position-major with full B-row blocks (row t · B + b); backward arrays are stacked
+ * compact rows (step t's rows at `offsets[t]`, in `perm` order).
  *
  * @module
  */
 import { cacheWidth, cellBackward, cellForward } from "./cells.ts";
 import { type GameDims, gateCount } from "./dims.ts";
+import type { BackwardOrder } from "./eos.ts";
 import { tanh } from "./fastmath.ts";
 import {
   addColumnSums,
@@ -30,19 +36,28 @@ export interface ReceiverPass {
   batch: number;
   /** Positions computed: 0 … positions − 1. */
   positions: number;
+  /** Last position computed per sample, B. */
+  need: Int32Array;
+  /** Symbols, (L + 1) x B. */
   symbols: Int32Array;
   /** Candidates, B x K x D. */
   candidates: Float32Array;
   /** tanh(img_embeddings(candidates)), B x K x P. */
   imgs: Float32Array;
+  /** Candidate projections img_k [W_msg | W_img_clas], B x K x (dots · H). */
+  u: Float32Array;
   /** States h_t after reading position t, positions x B x H. */
   h: Float32Array;
   c: Float32Array | null;
   cache: Float32Array;
-  /** Head outputs with bias, positions x B x Q. */
-  head: Float32Array;
-  /** Receiver outputs as the original's (scores, then class logits), positions x B x width. */
+  /** Receiver outputs as the original's rows (scores, then class logits), positions x B x width. */
   out: Float32Array;
+}
+
+/** The receiver's gradient with respect to the message values: stacked rows (t, i) of the backward order. */
+export interface MessageGrad {
+  /** rows x V, step t's rows at order.offsets[t]. */
+  dm: Float32Array;
 }
 
 const P = "receiver.";
@@ -51,31 +66,30 @@ const P = "receiver.";
 export class GsReceiver {
   #dev: Record<string, DeviceMatrix> = {};
   #table: Float32Array = new Float32Array(0);
-  #headBias = new Float32Array(0);
   #version = -1;
-  /** Q: columns of the head product. */
-  readonly headSize: number;
+  /** Candidate dot products per output row: 2 for `img_clas`, else 1. */
+  readonly dots: number;
   /** Row width of the receiver output. */
   readonly width: number;
 
   constructor(readonly dims: GameDims, readonly params: ParamArrays) {
-    const { proj, numClasses, task } = dims;
-    this.headSize = task === "standard" ? proj : task === "img_clas" ? 2 * proj : proj + numClasses;
-    this.width = outputWidth(task, dims.numImgs, numClasses);
+    this.dots = dims.task === "img_clas" ? 2 : 1;
+    this.width = outputWidth(dims.task, dims.numImgs, dims.numClasses);
   }
 
-  #headNames(): string[] {
-    const t = this.dims.task;
-    const extra = t === "img_clas" ? ["img_clas_fc"] : t === "target_clas" ? ["target_clas_fc"] : [];
-    return ["msg_fc", ...extra].map((n) => `${P}agent.${n}`);
+  /** Heads scored against the candidates: msg_fc (and img_clas_fc). */
+  #dotHeads(): string[] {
+    return (this.dims.task === "img_clas" ? ["msg_fc", "img_clas_fc"] : ["msg_fc"]).map((n) =>
+      `${P}agent.${n}`
+    );
   }
 
   /** Upload the weights if the parameters changed since the last call. */
   prepare(version: number): void {
     if (version === this.#version) return;
     this.disposeDevice();
-    const { featureDim: D, embed: E, hidden: H, vocab: V } = this.dims;
-    const G = gateCount(this.dims.cell) * H, Q = this.headSize;
+    const { featureDim: D, embed: E, hidden: H, vocab: V, proj: PP, numClasses: C } = this.dims;
+    const G = gateCount(this.dims.cell) * H, S = this.dots;
     const p = this.params;
     const embRows = transpose(p[P + "embedding.weight"], E, V);
     for (let v = 0; v < V; v++) for (let e = 0; e < E; e++) embRows[v * E + e] += p[P + "embedding.bias"][e];
@@ -84,52 +98,82 @@ export class GsReceiver {
     ihT.dispose();
     const bih = p[P + "cell.bias_ih"];
     for (let r = 0; r < V; r++) for (let g = 0; g < G; g++) this.#table[r * G + g] += bih[g];
-    const head = new Float32Array(Q * H);
-    this.#headBias = new Float32Array(Q);
-    let off = 0;
-    for (const n of this.#headNames()) {
-      head.set(p[n + ".weight"], off * H);
-      this.#headBias.set(p[n + ".bias"], off);
-      off += p[n + ".bias"].length;
-    }
+    // [W_msg | W_img_clas] (P x S·H) for the candidate projections; its transpose for the backward pass
+    const projW = new Float32Array(PP * S * H), stacked = new Float32Array(S * PP * H);
+    this.#dotHeads().forEach((n, s) => {
+      const w = p[n + ".weight"];
+      stacked.set(w, s * PP * H);
+      for (let q = 0; q < PP; q++) projW.set(w.subarray(q * H, (q + 1) * H), (q * S + s) * H);
+    });
     this.#dev = {
-      imgT: uploadTransposed(p[P + "agent.img_embeddings.weight"], this.dims.proj, D),
+      imgT: uploadTransposed(p[P + "agent.img_embeddings.weight"], PP, D),
+      projW: DeviceMatrix.upload(projW, PP, S * H),
+      projT: uploadTransposed(stacked, S * PP, H),
       hhT: uploadTransposed(p[P + "cell.weight_hh"], G, H),
       hh: DeviceMatrix.upload(p[P + "cell.weight_hh"], G, H),
       ih: DeviceMatrix.upload(p[P + "cell.weight_ih"], G, E),
       emb: DeviceMatrix.upload(p[P + "embedding.weight"], E, V),
       embRows: DeviceMatrix.upload(embRows, V, E),
-      headT: uploadTransposed(head, Q, H),
-      head: DeviceMatrix.upload(head, Q, H),
     };
+    if (this.dims.task === "target_clas") {
+      this.#dev.clsT = uploadTransposed(p[P + "agent.target_clas_fc.weight"], C, H);
+      this.#dev.cls = DeviceMatrix.upload(p[P + "agent.target_clas_fc.weight"], C, H);
+    }
     this.#version = version;
   }
 
-  /** Forward pass over message positions 0 … positions − 1 (symbols (L + 1) x B; candidates B x K x D). */
-  forward(symbols: Int32Array, candidates: Float32Array, batch: number, positions: number): ReceiverPass {
+  /**
+   * Forward pass (symbols (L + 1) x B; candidates B x K x D) over positions 0 … need[b] of each sample.
+   */
+  forward(symbols: Int32Array, candidates: Float32Array, batch: number, need: Int32Array): ReceiverPass {
     const { hidden: H, numImgs: K, proj: PP, cell } = this.dims;
-    const B = batch, T = positions, CW = cacheWidth(cell) * H, Q = this.headSize, W = this.width;
+    const B = batch, CW = cacheWidth(cell) * H, W = this.width, S = this.dots;
     const p = this.params, dev = this.#dev;
-    // Candidate embeddings
+    let T = 0;
+    for (let b = 0; b < B; b++) T = Math.max(T, need[b] + 1);
+    // Candidates: imgs = tanh(img_embeddings(candidates)), U = imgs [W_msg | W_ic], constant terms imgs · b
     const imgs = matmul(candidates, B * K, dev.imgT);
     const bimg = p[P + "agent.img_embeddings.bias"];
     for (let i = 0; i < B * K; i++) {
       for (let j = 0; j < PP; j++) imgs[i * PP + j] = tanh(imgs[i * PP + j] + bimg[j]);
     }
-    // Recurrence
+    const u = matmul(imgs, B * K, dev.projW);
+    const cu = new Float64Array(B * K * S);
+    this.#dotHeads().forEach((n, s) => {
+      const bias = p[n + ".bias"];
+      for (let i = 0; i < B * K; i++) {
+        let dot = 0;
+        for (let j = 0; j < PP; j++) dot += imgs[i * PP + j] * bias[j];
+        cu[i * S + s] = dot;
+      }
+    });
+    // Recurrence over the samples still needed at each position
     const h = new Float32Array(T * B * H);
     const c = cell === "lstm" ? new Float32Array(T * B * H) : null;
     const cache = new Float32Array(T * B * CW);
+    const active = new Int32Array(B), rows = new Int32Array(B), hGather = new Float32Array(B * H);
     for (let t = 0; t < T; t++) {
+      let n = 0;
+      for (let b = 0; b < B; b++) if (need[b] >= t) active[n++] = b;
+      const index = n === B ? null : active.subarray(0, n);
+      for (let i = 0; i < n; i++) rows[i] = symbols[t * B + (index ? index[i] : i)];
+      let gh: Float32Array | null = null;
       const hPrev = t > 0 ? h.subarray((t - 1) * B * H, t * B * H) : null;
+      if (hPrev) {
+        if (index) {
+          for (let i = 0; i < n; i++) hGather.set(hPrev.subarray(index[i] * H, (index[i] + 1) * H), i * H);
+        }
+        gh = matmul(index ? hGather : hPrev, n, dev.hhT);
+      }
       cellForward({
         cell,
-        batch: B,
+        batch: n,
         hidden: H,
         table: this.#table,
-        rows: symbols.subarray(t * B, (t + 1) * B),
-        gh: hPrev ? matmul(hPrev, B, dev.hhT) : null,
+        rows,
+        gh,
         biasHh: p[P + "cell.bias_hh"],
+        index,
         hPrev,
         cPrev: c && t > 0 ? c.subarray((t - 1) * B * H, t * B * H) : null,
         hOut: h.subarray(t * B * H, (t + 1) * B * H),
@@ -137,155 +181,174 @@ export class GsReceiver {
         cache: cache.subarray(t * B * CW, (t + 1) * B * CW),
       });
     }
-    // Heads of all positions at once, then per-candidate dot products
-    const head = matmul(h, T * B, dev.headT);
-    const hb = this.#headBias;
-    for (let r = 0; r < T * B; r++) for (let q = 0; q < Q; q++) head[r * Q + q] += hb[q];
+    // Outputs of the needed rows: h · U_k + imgs_k · b, and the class logits
     const out = new Float32Array(T * B * W);
-    const nDots = this.dims.task === "img_clas" ? 2 : 1;
-    for (let t = 0; t < T; t++) {
-      for (let b = 0; b < B; b++) {
-        const r = t * B + b, ho = r * Q, oo = r * W;
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t <= need[b]; t++) {
+        const ho = (t * B + b) * H, oo = (t * B + b) * W;
         for (let k = 0; k < K; k++) {
-          const io = (b * K + k) * PP;
-          for (let s = 0; s < nDots; s++) {
-            let dot = 0;
-            const mo = ho + s * PP;
-            for (let j = 0; j < PP; j++) dot += imgs[io + j] * head[mo + j];
+          for (let s = 0; s < S; s++) {
+            const uo = ((b * K + k) * S + s) * H;
+            let dot = cu[(b * K + k) * S + s];
+            for (let j = 0; j < H; j++) dot += h[ho + j] * u[uo + j];
             out[oo + s * K + k] = dot;
           }
         }
-        if (this.dims.task === "target_clas") {
-          for (let q = 0; q < this.dims.numClasses; q++) out[oo + K + q] = head[ho + PP + q];
-        }
       }
     }
-    return { batch: B, positions: T, symbols, candidates, imgs, h, c, cache, head, out };
+    if (this.dims.task === "target_clas") this.#classLogits(h, B, need, out);
+    return { batch: B, positions: T, need, symbols, candidates, imgs, u, h, c, cache, out };
+  }
+
+  /** target_clas_fc(h_t) of the needed rows, into columns K … K + C of `out`. */
+  #classLogits(h: Float32Array, B: number, need: Int32Array, out: Float32Array): void {
+    const { hidden: H, numImgs: K, numClasses: C } = this.dims;
+    const W = this.width, rowsOf: number[] = [];
+    for (let b = 0; b < B; b++) for (let t = 0; t <= need[b]; t++) rowsOf.push(t * B + b);
+    const hs = new Float32Array(rowsOf.length * H);
+    rowsOf.forEach((r, i) => hs.set(h.subarray(r * H, (r + 1) * H), i * H));
+    const logits = matmul(hs, rowsOf.length, this.#dev.clsT);
+    const bias = this.params[P + "agent.target_clas_fc.bias"];
+    rowsOf.forEach((r, i) => {
+      for (let q = 0; q < C; q++) out[r * W + K + q] = logits[i * C + q] + bias[q];
+    });
   }
 
   /**
-   * Backward pass from the gradient of each message's output row at its first EOS (`dOut` B x width at
-   * position `first[b]`). Adds the receiver's gradients into `grads` and returns the gradient with
-   * respect to the message values, positions x B x V.
+   * Backward pass from the gradient of each message's output row at its first EOS (`dOut` B x width, in
+   * sample order). Adds the receiver's gradients into `grads`; returns the gradient with respect to the
+   * message values at the rows of `order`.
    */
-  backward(pass: ReceiverPass, first: Int32Array, dOut: Float64Array, grads: ParamArrays): Float32Array {
-    const { featureDim: D, embed: E, hidden: H, vocab: V, numImgs: K, proj: PP, cell } = this.dims;
-    const B = pass.batch,
-      G = gateCount(cell) * H,
-      CW = cacheWidth(cell) * H,
-      Q = this.headSize,
-      W = this.width;
+  backward(pass: ReceiverPass, order: BackwardOrder, dOut: Float64Array, grads: ParamArrays): MessageGrad {
+    const { featureDim: D, embed: E, hidden: H, vocab: V, numImgs: K, proj: PP, numClasses: C, cell } =
+      this.dims;
+    const B = pass.batch, G = gateCount(cell) * H, CW = cacheWidth(cell) * H, W = this.width, S = this.dots;
+    const { perm, counts, offsets, last, first } = order;
     const dev = this.#dev;
-    let last = 0;
-    for (let b = 0; b < B; b++) last = Math.max(last, first[b]);
-    // Heads: dHead (B x Q) at each message's first EOS, and the candidate embeddings' gradient.
-    const dHead = new Float32Array(B * Q), hStar = new Float32Array(B * H);
-    const dImgs = new Float32Array(B * K * PP);
-    const nDots = this.dims.task === "img_clas" ? 2 : 1;
+    // Heads at each message's first EOS: dHead = [dM_msg | dM_ic | dClass] (B x Q), dh* and the candidates' gradient
+    const clsCols = this.dims.task === "target_clas" ? C : 0;
+    const Q = S * PP + clsCols;
+    const hStar = new Float32Array(B * H), dHead = new Float32Array(B * Q), dhStar = new Float32Array(B * H);
     for (let b = 0; b < B; b++) {
-      const r = first[b] * B + b, ho = r * Q;
+      const r = first[b] * B + b;
       hStar.set(pass.h.subarray(r * H, (r + 1) * H), b * H);
       for (let k = 0; k < K; k++) {
         const io = (b * K + k) * PP;
-        for (let s = 0; s < nDots; s++) {
+        for (let s = 0; s < S; s++) {
           const g = dOut[b * W + s * K + k];
           if (g === 0) continue;
-          const mo = ho + s * PP, dO = b * Q + s * PP;
-          for (let j = 0; j < PP; j++) {
-            dHead[dO + j] += g * pass.imgs[io + j];
-            dImgs[io + j] += g * pass.head[mo + j];
-          }
+          const dm = b * Q + s * PP, uo = ((b * K + k) * S + s) * H;
+          for (let j = 0; j < PP; j++) dHead[dm + j] += g * pass.imgs[io + j];
+          for (let j = 0; j < H; j++) dhStar[b * H + j] += g * pass.u[uo + j];
         }
       }
-      if (this.dims.task === "target_clas") {
-        for (let q = 0; q < this.dims.numClasses; q++) dHead[b * Q + PP + q] = dOut[b * W + K + q];
-      }
+      for (let q = 0; q < clsCols; q++) dHead[b * Q + S * PP + q] = dOut[b * W + K + q];
     }
     flushTiny(dHead);
-    const dhStar = matmul(dHead, B, dev.head);
+    if (clsCols > 0) {
+      const dCls = new Float32Array(B * C);
+      for (let b = 0; b < B; b++) dCls.set(dHead.subarray(b * Q + S * PP, (b + 1) * Q), b * C);
+      addInto(dhStar, matmul(dCls, B, dev.cls));
+    }
     const hStarDev = DeviceMatrix.upload(hStar, B, H);
     const dHeadW = matmul(transpose(dHead, B, Q), Q, hStarDev);
     hStarDev.dispose();
-    let off = 0;
     const dHeadB = addColumnSums(dHead, B, Q, new Float32Array(Q));
-    for (const n of this.#headNames()) {
+    const heads = [...this.#dotHeads(), ...(clsCols > 0 ? [`${P}agent.target_clas_fc`] : [])];
+    let off = 0;
+    for (const n of heads) {
       const rows = grads[n + ".bias"].length;
       addInto(grads[n + ".weight"], dHeadW.subarray(off * H, (off + rows) * H));
       addInto(grads[n + ".bias"], dHeadB.subarray(off, off + rows));
       off += rows;
     }
-    // Candidate embeddings: imgs = tanh(R W^T + b)
+    // Candidates: score_k = img_k · M_s with M_s = W_s h* + b_s, so dimg_k = Σ_s dOut_{s,k} M_s
+    const mStar = matmul(hStar, B, dev.projT);
+    const dImgs = new Float32Array(B * K * PP);
+    this.#dotHeads().forEach((n, s) => {
+      const bias = this.params[n + ".bias"];
+      for (let b = 0; b < B; b++) {
+        for (let k = 0; k < K; k++) {
+          const g = dOut[b * W + s * K + k];
+          if (g === 0) continue;
+          const io = (b * K + k) * PP, mo = b * S * PP + s * PP;
+          for (let j = 0; j < PP; j++) dImgs[io + j] += g * (mStar[mo + j] + bias[j]);
+        }
+      }
+    });
     for (let i = 0; i < dImgs.length; i++) dImgs[i] *= 1 - pass.imgs[i] * pass.imgs[i];
     flushTiny(dImgs);
     const cands = DeviceMatrix.upload(pass.candidates, B * K, D);
     addInto(grads[P + "agent.img_embeddings.weight"], matmul(transpose(dImgs, B * K, PP), PP, cands));
     cands.dispose();
     addColumnSums(dImgs, B * K, PP, grads[P + "agent.img_embeddings.bias"]);
-    // Recurrence, from the last first-EOS position down to 0
-    const T = last + 1, N = T * B;
-    const dGi = new Float32Array(N * G);
-    const dGhShift = new Float32Array(N * G); // block t − 1: dgh_t (multiplies h_{t−1}); t = 0 handled apart
-    const dgh0 = new Float32Array(B * G);
-    let dhNext = new Float32Array(B * H);
-    let dcNext: Float32Array | null = cell === "lstm" ? new Float32Array(B * H) : null;
-    const dhPrev = new Float32Array(B * H);
+    // Recurrence, from the last first EOS down to position 0, over the samples whose message is still alive
+    const M = offsets[last + 1];
+    const dGi = new Float32Array(M * G), dGh = new Float32Array(M * G);
+    let dhNext: Float32Array = new Float32Array(0), dcNext: Float32Array = new Float32Array(0);
     for (let t = last; t >= 0; t--) {
-      const dh = dhNext;
-      for (let b = 0; b < B; b++) {
-        if (first[b] !== t) continue;
-        for (let j = 0; j < H; j++) dh[b * H + j] += dhStar[b * H + j];
-      }
-      const dgh = t > 0 ? dGhShift.subarray((t - 1) * B * G, t * B * G) : dgh0;
-      const dcPrev = dcNext ? new Float32Array(B * H) : null;
+      const n = counts[t], nNext = counts[t + 1], idx = perm.subarray(0, n);
+      const dh = new Float32Array(n * H);
+      dh.set(dhNext.subarray(0, nNext * H));
+      for (let i = nNext; i < n; i++) dh.set(dhStar.subarray(perm[i] * H, (perm[i] + 1) * H), i * H);
+      const dc = cell === "lstm" ? new Float32Array(n * H) : null;
+      dc?.set(dcNext.subarray(0, nNext * H));
+      const dhPrev = new Float32Array(n * H), dcPrev = dc ? new Float32Array(n * H) : null;
+      const dgh = dGh.subarray(offsets[t] * G, (offsets[t] + n) * G);
       cellBackward({
         cell,
-        batch: B,
+        batch: n,
         hidden: H,
+        index: idx,
         cache: pass.cache.subarray(t * B * CW, (t + 1) * B * CW),
         hPrev: t > 0 ? pass.h.subarray((t - 1) * B * H, t * B * H) : null,
         cPrev: pass.c && t > 0 ? pass.c.subarray((t - 1) * B * H, t * B * H) : null,
         hOut: pass.h.subarray(t * B * H, (t + 1) * B * H),
         dh,
-        dc: dcNext,
-        dgi: dGi.subarray(t * B * G, (t + 1) * B * G),
+        dc,
+        dgi: dGi.subarray(offsets[t] * G, (offsets[t] + n) * G),
         dgh,
         dhPrev,
         dcPrev,
       });
-      dcNext = dcPrev;
-      dhNext = new Float32Array(B * H);
-      if (t > 0) {
-        const viaHh = matmul(dgh, B, dev.hh);
-        for (let i = 0; i < dhNext.length; i++) dhNext[i] = dhPrev[i] + viaHh[i];
-      }
+      if (t > 0) dhNext = addInto(dhPrev, matmul(dgh, n, dev.hh));
+      if (dcPrev) dcNext = dcPrev;
     }
-    // Weight gradients
-    const dbhh = grads[P + "cell.bias_hh"];
-    addColumnSums(dGhShift, N, G, dbhh);
-    addColumnSums(dgh0, B, G, dbhh);
-    if (last > 0) {
-      const hs = DeviceMatrix.upload(pass.h, last * B, H);
-      addInto(grads[P + "cell.weight_hh"], matmul(transpose(dGhShift, last * B, G), G, hs));
+    // Weight gradients: dW_hh = Σ_{t>=1} dgh_t^T h_{t−1} over the stacked rows
+    addColumnSums(dGh, M, G, grads[P + "cell.bias_hh"]);
+    addColumnSums(dGi, M, G, grads[P + "cell.bias_ih"]);
+    const m1 = M - counts[0];
+    if (m1 > 0) {
+      const hPrevRows = new Float32Array(m1 * H);
+      for (let t = 1; t <= last; t++) {
+        for (let i = 0; i < counts[t]; i++) {
+          const src = ((t - 1) * B + perm[i]) * H;
+          hPrevRows.set(pass.h.subarray(src, src + H), (offsets[t] - counts[0] + i) * H);
+        }
+      }
+      const hs = DeviceMatrix.upload(hPrevRows, m1, H);
+      addInto(grads[P + "cell.weight_hh"], matmul(transpose(dGh.subarray(counts[0] * G), m1, G), G, hs));
       hs.dispose();
     }
-    addColumnSums(dGi, N, G, grads[P + "cell.bias_ih"]);
-    const sT = new Float32Array(V * G);
-    for (let r = 0; r < N; r++) {
-      const v = pass.symbols[r];
-      for (let g = 0; g < G; g++) sT[v * G + g] += dGi[r * G + g];
+    // Message embedding: the table rows' gradient, then de = dgi W_ih and dx = de W_emb
+    const sT = new Float32Array(V * G), symOf = new Int32Array(M);
+    for (let t = 0; t <= last; t++) {
+      for (let i = 0; i < counts[t]; i++) {
+        const r = offsets[t] + i, v = (symOf[r] = pass.symbols[t * B + perm[i]]);
+        for (let g = 0; g < G; g++) sT[v * G + g] += dGi[r * G + g];
+      }
     }
     addInto(grads[P + "cell.weight_ih"], matmul(transpose(sT, V, G), G, dev.embRows));
-    // Embedding of the message: de = dgi W_ih, then dx = de W_emb
-    const de = flushTiny(matmul(dGi, N, dev.ih));
+    const de = flushTiny(matmul(dGi, M, dev.ih));
     const dWemb = grads[P + "embedding.weight"], dbemb = grads[P + "embedding.bias"];
-    for (let r = 0; r < N; r++) {
-      const v = pass.symbols[r];
+    for (let r = 0; r < M; r++) {
+      const v = symOf[r];
       for (let e = 0; e < E; e++) {
         dWemb[e * V + v] += de[r * E + e];
         dbemb[e] += de[r * E + e];
       }
     }
-    return matmul(de, N, dev.emb);
+    return { dm: matmul(de, M, dev.emb) };
   }
 
   /** Free the uploaded weights. */

@@ -13,6 +13,7 @@
  */
 import { cacheWidth, cellBackward, cellForward } from "./cells.ts";
 import { type GameDims, gateCount } from "./dims.ts";
+import type { BackwardOrder } from "./eos.ts";
 import { tanh } from "./fastmath.ts";
 import { greedySymbols, relaxedBackward, relaxedSample } from "./gumbel.ts";
 import {
@@ -115,6 +116,7 @@ export class GsSender {
         rows,
         gh: matmul(hPrev, B, dev.hhT),
         biasHh: p[P + "cell.bias_hh"],
+        index: null,
         hPrev,
         cPrev: c && t > 0 ? c.subarray(t * B * H, (t + 1) * B * H) : null,
         hOut,
@@ -138,63 +140,74 @@ export class GsSender {
   }
 
   /**
-   * Backward pass. `dx` is the gradient of the loss with respect to the message values x_t, L x B x V
-   * (receiver embedding and EOS weighting); rows after `lastStep` are zero and skipped. Gradients are added
-   * into `grads`.
+   * Backward pass, visiting samples in `order` (a message's gradient is zero after its first EOS). `dm` is
+   * the receiver's gradient with respect to the message values (stacked rows of `order`), `eos` the
+   * gradient with respect to each position's EOS entry (L x B, sample order). Gradients are added into
+   * `grads`.
    */
-  backward(pass: SenderPass, dx: Float32Array, lastStep: number, grads: ParamArrays): void {
+  backward(
+    pass: SenderPass,
+    order: BackwardOrder,
+    dm: Float32Array,
+    eos: Float64Array,
+    grads: ParamArrays,
+  ): void {
     const { featureDim: D, embed: E, hidden: H, vocab: V, maxLen: L, cell } = this.dims;
-    const B = pass.batch, G = gateCount(cell) * H, CW = cacheWidth(cell) * H, N = (L + 1) * B;
+    const B = pass.batch, G = gateCount(cell) * H, CW = cacheWidth(cell) * H;
+    const { perm, counts, offsets } = order;
+    const last = Math.min(order.last, L - 1), M = offsets[last + 1];
     const dev = this.#dev, y = pass.y!;
-    const dGh = new Float32Array(N * G); // row block t: dL/d(h_t W_hh^T) (block L stays zero)
-    const dLog = new Float32Array(N * V); // row block t + 1: dL/dlogits_t (block 0 stays zero)
+    const dGi = new Float32Array(M * G), dGh = new Float32Array(M * G), dLog = new Float32Array(M * V);
     const sT = new Float32Array((V + 1) * G); // dL/dtable rows: dgi summed by input row
-    const dbih = grads[P + "cell.bias_ih"];
     const dWemb = grads[P + "embedding.weight"],
       dbemb = grads[P + "embedding.bias"],
       dsos = grads[P + "sos_embedding"];
-    let dhNext = new Float32Array(B * H);
-    let dcNext: Float32Array | null = cell === "lstm" ? new Float32Array(B * H) : null;
-    let deNext: Float32Array | null = null;
-    const dgi = new Float32Array(B * G), dhPrev = new Float32Array(B * H);
-    for (let t = Math.min(lastStep, L - 1); t >= 0; t--) {
-      const dxt = dx.slice(t * B * V, (t + 1) * B * V);
-      if (deNext) {
-        const fromNext = matmul(deNext, B, dev.emb);
-        for (let i = 0; i < dxt.length; i++) dxt[i] += fromNext[i];
+    let dhNext: Float32Array = new Float32Array(0), dcNext: Float32Array = new Float32Array(0);
+    let deNext: Float32Array = new Float32Array(0);
+    for (let t = last; t >= 0; t--) {
+      const n = counts[t], nNext = t < last ? counts[t + 1] : 0, idx = perm.subarray(0, n);
+      // dx_t: from the receiver, from the EOS weighting, and through the next input embedding
+      const dx = dm.slice(offsets[t] * V, (offsets[t] + n) * V);
+      for (let i = 0; i < n; i++) dx[i * V] += eos[t * B + perm[i]];
+      if (nNext > 0) addInto(dx.subarray(0, nNext * V), matmul(deNext, nNext, dev.emb));
+      const yRows = new Float32Array(n * V);
+      for (let i = 0; i < n; i++) {
+        yRows.set(y.subarray((t * B + perm[i]) * V, (t * B + perm[i] + 1) * V), i * V);
       }
-      const dlog = dLog.subarray((t + 1) * B * V, (t + 2) * B * V);
-      relaxedBackward(y.subarray(t * B * V, (t + 1) * B * V), dxt, pass.temperature, B, V, dlog);
-      const dh = matmul(dlog, B, dev.out);
-      for (let i = 0; i < dh.length; i++) dh[i] += dhNext[i];
-      const dgh = dGh.subarray(t * B * G, (t + 1) * B * G);
-      const dcPrev = dcNext ? new Float32Array(B * H) : null;
+      const dlog = dLog.subarray(offsets[t] * V, (offsets[t] + n) * V);
+      relaxedBackward(yRows, dx, pass.temperature, n, V, dlog);
+      const dh = matmul(dlog, n, dev.out);
+      addInto(dh.subarray(0, nNext * H), dhNext.subarray(0, nNext * H));
+      const dc = cell === "lstm" ? new Float32Array(n * H) : null;
+      dc?.set(dcNext.subarray(0, nNext * H));
+      const dhPrev = new Float32Array(n * H), dcPrev = dc ? new Float32Array(n * H) : null;
+      const dgi = dGi.subarray(offsets[t] * G, (offsets[t] + n) * G);
+      const dgh = dGh.subarray(offsets[t] * G, (offsets[t] + n) * G);
       cellBackward({
         cell,
-        batch: B,
+        batch: n,
         hidden: H,
+        index: idx,
         cache: pass.cache.subarray(t * B * CW, (t + 1) * B * CW),
         hPrev: pass.h.subarray(t * B * H, (t + 1) * B * H),
         cPrev: pass.c && t > 0 ? pass.c.subarray(t * B * H, (t + 1) * B * H) : null,
         hOut: pass.h.subarray((t + 1) * B * H, (t + 2) * B * H),
         dh,
-        dc: dcNext,
+        dc,
         dgi,
         dgh,
         dhPrev,
         dcPrev,
       });
-      dcNext = dcPrev;
-      const viaHh = matmul(dgh, B, dev.hh);
-      dhNext = new Float32Array(B * H);
-      for (let i = 0; i < dhNext.length; i++) dhNext[i] = dhPrev[i] + viaHh[i];
+      dhNext = addInto(dhPrev, matmul(dgh, n, dev.hh));
+      if (dcPrev) dcNext = dcPrev;
       // de_t = dgi_t W_ih: to the previous symbol's embedding (or the start embedding at t = 0)
-      const de = flushTiny(matmul(dgi, B, dev.ih));
-      for (let b = 0; b < B; b++) {
-        const row = t === 0 ? V : pass.symbols[(t - 1) * B + b];
-        for (let g = 0; g < G; g++) sT[row * G + g] += dgi[b * G + g];
+      const de = flushTiny(matmul(dgi, n, dev.ih));
+      for (let i = 0; i < n; i++) {
+        const row = t === 0 ? V : pass.symbols[(t - 1) * B + perm[i]];
+        for (let g = 0; g < G; g++) sT[row * G + g] += dgi[i * G + g];
         for (let e = 0; e < E; e++) {
-          const d = de[b * E + e];
+          const d = de[i * E + e];
           if (t === 0) dsos[e] += d;
           else {
             dWemb[e * V + row] += d;
@@ -202,24 +215,39 @@ export class GsSender {
           }
         }
       }
-      addColumnSums(dgi, B, G, dbih);
-      deNext = t > 0 ? de : null;
+      deNext = de;
     }
-    // h_0 = tanh(fc(features))
-    const dpre = new Float32Array(B * H);
-    for (let i = 0; i < dpre.length; i++) dpre[i] = dhNext[i] * (1 - pass.h[i] * pass.h[i]);
+    // h_0 = tanh(fc(features)), all samples (counts[0] = B), in the order of perm
+    const dpre = new Float32Array(B * H), feats = new Float32Array(B * D);
+    for (let i = 0; i < B; i++) {
+      const b = perm[i];
+      for (let j = 0; j < H; j++) {
+        dpre[i * H + j] = dhNext[i * H + j] * (1 - pass.h[b * H + j] * pass.h[b * H + j]);
+      }
+      feats.set(pass.features.subarray(b * D, (b + 1) * D), i * D);
+    }
     flushTiny(dpre);
-    const feats = DeviceMatrix.upload(pass.features, B, D);
-    addInto(grads[P + "agent.fc.weight"], matmul(transpose(dpre, B, H), H, feats));
-    feats.dispose();
+    const featsDev = DeviceMatrix.upload(feats, B, D);
+    addInto(grads[P + "agent.fc.weight"], matmul(transpose(dpre, B, H), H, featsDev));
+    featsDev.dispose();
     addColumnSums(dpre, B, H, grads[P + "agent.fc.bias"]);
-    // Weight gradients as large products: dW_hh = Σ_t dgh_t^T h_t, dW_out = Σ_t dlogits_t^T h_{t+1}.
-    const hs = DeviceMatrix.upload(pass.h, N, H);
-    addInto(grads[P + "cell.weight_hh"], matmul(transpose(dGh, N, G), G, hs));
-    addInto(grads[P + "hidden_to_output.weight"], matmul(transpose(dLog, N, V), V, hs));
-    hs.dispose();
-    addColumnSums(dGh, N, G, grads[P + "cell.bias_hh"]);
-    addColumnSums(dLog, N, V, grads[P + "hidden_to_output.bias"]);
+    // Weight gradients as large products over the stacked rows: dW_hh = Σ dgh_t^T h_t, dW_out = Σ dlogits_t^T h_{t+1}
+    const hIn = new Float32Array(M * H), hOut = new Float32Array(M * H);
+    for (let t = 0; t <= last; t++) {
+      for (let i = 0; i < counts[t]; i++) {
+        const r = offsets[t] + i, b = perm[i];
+        hIn.set(pass.h.subarray((t * B + b) * H, (t * B + b + 1) * H), r * H);
+        hOut.set(pass.h.subarray(((t + 1) * B + b) * H, ((t + 1) * B + b + 1) * H), r * H);
+      }
+    }
+    const hInDev = DeviceMatrix.upload(hIn, M, H), hOutDev = DeviceMatrix.upload(hOut, M, H);
+    addInto(grads[P + "cell.weight_hh"], matmul(transpose(dGh, M, G), G, hInDev));
+    addInto(grads[P + "hidden_to_output.weight"], matmul(transpose(dLog, M, V), V, hOutDev));
+    hInDev.dispose();
+    hOutDev.dispose();
+    addColumnSums(dGh, M, G, grads[P + "cell.bias_hh"]);
+    addColumnSums(dGi, M, G, grads[P + "cell.bias_ih"]);
+    addColumnSums(dLog, M, V, grads[P + "hidden_to_output.bias"]);
     addInto(grads[P + "cell.weight_ih"], matmul(transpose(sT, V + 1, G), G, dev.embRows));
   }
 
