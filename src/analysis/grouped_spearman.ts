@@ -1,45 +1,33 @@
 /**
- * Spearman correlation between a long list of continuous values and a list of integer codes with known
- * values (the message distances of `message_codes.ts`), without materialising either rank vector.
+ * Spearman correlation between the pair values and the pair codes of a {@link PairWorkspace} (meaning
+ * distances and message-distance codes with known values), without materialising either rank vector.
  *
  * With average ranks, Spearman's rho is Pearson's r of the ranks, and both rank vectors have mean
- * (P + 1)/2. Centred ranks are multiples of ½, so summing the centred meaning ranks per message code is
- * exact in float64 (for P up to about 9·10⁷ pairs); rho is then a sum over the few codes.
+ * (P + 1)/2. The centred meaning ranks summed per message code come from `rankSums` (exact); the message
+ * ranks follow from the code counts; rho is then a sum over the few codes.
  *
  * @example
  * ```ts
  * import { spearmanWithCodes } from "./grouped_spearman.ts";
- * const rho = spearmanWithCodes(new Float64Array([0.1, 0.5, 0.3]), new Uint32Array([0, 2, 1]), new Float64Array([0, 1, 2]));
- * if (rho !== 1) throw new Error("same order");
+ * import { PairWorkspace } from "./workspace.ts";
+ * const ws = new PairWorkspace(3, 0);
+ * ws.values().set([0.1, 0.5, 0.3]);
+ * ws.codes().set([0, 2, 1]);
+ * if (spearmanWithCodes(ws, new Float64Array([0, 1, 2])) !== 1) throw new Error("same order");
  * ```
  * @module
  */
 
-import { sortWithPayload } from "./bucket_sort.ts";
+import { rankSums } from "./rank_sums.ts";
+import type { PairWorkspace } from "./workspace.ts";
 
 /**
- * Spearman rho (ties averaged, as scipy) between `a` and the values `codeValues[codes[p]]`.
- * NaN when either side is constant, as scipy. Sorts `a` and `codes` in place (together).
+ * Spearman rho (ties averaged, as scipy) between the workspace values and `codeValues[code]` of the
+ * workspace codes. NaN when either side is constant, as scipy. Permutes the workspace pairs.
  */
-export function spearmanWithCodes(a: Float64Array, codes: Uint32Array, codeValues: Float64Array): number {
-  const total = a.length;
-  if (codes.length !== total) {
-    throw new RangeError(`Need as many codes as values, got ${codes.length}, ${total}.`);
-  }
-  const { centred: rankB, sumSquares: varB } = codeRanks(codes, codeValues, total);
-  sortWithPayload(a, codes);
-  const v = a, c = codes;
-  // sumA[code]: sum of the centred ranks of a over the pairs with that code (exact: multiples of ½).
-  const sumA = new Float64Array(codeValues.length);
-  let varA = 0;
-  for (let s = 0; s < total;) {
-    let e = s + 1;
-    while (e < total && v[e] === v[s]) e++;
-    const h = (s + e - total) / 2;
-    for (let k = s; k < e; k++) sumA[c[k]] += h;
-    varA += (e - s) * h * h;
-    s = e;
-  }
+export function spearmanWithCodes(ws: PairWorkspace, codeValues: Float64Array): number {
+  const { centred: rankB, sumSquares: varB } = codeRanks(ws.codes(), codeValues);
+  const { sums: sumA, sumSquares: varA } = rankSums(ws, codeValues.length);
   let cov = 0;
   for (let code = 0; code < sumA.length; code++) if (sumA[code] !== 0) cov += rankB[code] * sumA[code];
   if (varA === 0 || varB === 0) return NaN;
@@ -47,7 +35,8 @@ export function spearmanWithCodes(a: Float64Array, codes: Uint32Array, codeValue
 }
 
 /** Centred average rank of each code's value among all pairs, and the sum of squared centred ranks. */
-function codeRanks(codes: Uint32Array, values: Float64Array, total: number) {
+function codeRanks(codes: Uint32Array, values: Float64Array) {
+  const total = codes.length;
   const counts = new Float64Array(values.length);
   for (let p = 0; p < total; p++) counts[codes[p]]++;
   const used: number[] = [];

@@ -1,9 +1,7 @@
 /**
- * Fast pairwise distances between meanings (n x dim features), all pairs i < j in scipy's pdist order.
- *
- * Cosine follows scipy's C loop term by term (row norms, then a dot product accumulated in index order,
- * then 1 − dot / (|u| |v|) clipped), so the values are bit-identical to scipy's; it runs in the SIMD
- * kernel of `kernels.wat`, sixteen pairs at once, each with its own in-order accumulator.
+ * Pairwise distances between meanings (n x dim features), all pairs i < j in scipy's pdist order, written
+ * into a {@link PairWorkspace}. Cosine runs in the SIMD kernel and is bit-identical to scipy's
+ * `pdist(…, "cosine")`; euclidean and hamming are plain loops.
  *
  * @example
  * ```ts
@@ -15,25 +13,43 @@
  */
 
 import type { MeaningDistance } from "./distances.ts";
-import { cosineDistancesWasm } from "./kernels.ts";
+import { cosineInputBytes, fillCosine } from "./pair_kernels.ts";
+import { PairWorkspace } from "./workspace.ts";
 
-/** The n(n − 1)/2 distances between the rows of `x` (n x dim), as a Float64Array in pdist order. */
+/** Kernel input bytes the workspace needs for this meaning distance. */
+export function meaningInputBytes(n: number, dim: number, metric: MeaningDistance): number {
+  return metric === "cosine" ? cosineInputBytes(n, dim) : 0;
+}
+
+/** Write the n(n − 1)/2 distances between the rows of `x` (n x dim) into the workspace values. */
+export function fillMeaningDistances(
+  ws: PairWorkspace,
+  x: Float64Array | Float32Array | ArrayLike<number>,
+  dim: number,
+  metric: MeaningDistance,
+): void {
+  const n = ws.n;
+  if (!(dim > 0) || n * dim !== x.length) {
+    throw new RangeError(`Meanings of length ${x.length} are not ${n} rows of ${dim}.`);
+  }
+  const f64 = x instanceof Float64Array ? x : Float64Array.from(x);
+  if (metric === "cosine") return fillCosine(ws, f64, dim);
+  const out = ws.values();
+  if (metric === "euclidean") euclideanAll(f64, n, dim, out);
+  else if (metric === "hamming") hammingAll(f64, n, dim, out);
+  else throw new RangeError(`Unknown meaning distance "${metric}"; expected cosine, euclidean or hamming.`);
+}
+
+/** The distances between the rows of `x` as a Float64Array in pdist order (a view of a fresh workspace). */
 export function meaningDistances(
   x: Float64Array | Float32Array | ArrayLike<number>,
   dim: number,
   metric: MeaningDistance,
 ): Float64Array {
   const n = Math.floor(x.length / dim);
-  if (!(dim > 0) || n * dim !== x.length) {
-    throw new RangeError(`Meanings of length ${x.length} are not a whole number of rows of ${dim}.`);
-  }
-  const f64 = x instanceof Float64Array ? x : Float64Array.from(x);
-  if (metric === "cosine") return cosineDistancesWasm(f64, dim);
-  const out = new Float64Array((n * (n - 1)) / 2);
-  if (metric === "euclidean") euclideanAll(f64, n, dim, out);
-  else if (metric === "hamming") hammingAll(f64, n, dim, out);
-  else throw new RangeError(`Unknown meaning distance "${metric}"; expected cosine, euclidean or hamming.`);
-  return out;
+  const ws = new PairWorkspace(n, meaningInputBytes(n, dim, metric));
+  fillMeaningDistances(ws, x, dim, metric);
+  return ws.values();
 }
 
 function euclideanAll(x: Float64Array, n: number, dim: number, out: Float64Array): void {

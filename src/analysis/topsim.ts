@@ -20,9 +20,10 @@
 
 import type { MeaningDistance, MessageDistance } from "./distances.ts";
 import { spearmanWithCodes } from "./grouped_spearman.ts";
-import { meaningDistances } from "./meaning_distances.ts";
-import { messageDistanceCodes } from "./message_codes.ts";
-import { messageCount, type Messages } from "./messages.ts";
+import { fillMeaningDistances, meaningInputBytes } from "./meaning_distances.ts";
+import { fillMessageCodes, messageInputBytes } from "./message_codes.ts";
+import { messageCount, type Messages, toRagged } from "./messages.ts";
+import { PairWorkspace } from "./workspace.ts";
 import type { Rng } from "../rng.ts";
 
 /** Which distance to use on each side. */
@@ -45,9 +46,15 @@ export function topsim(
   if (messageCount(messages) !== n) {
     throw new RangeError(`topsim() needs one message per meaning, got ${messageCount(messages)} and ${n}.`);
   }
-  const a = meaningDistances(meanings, meaningDim, opts.meaningDistance);
-  const { codes, values } = messageDistanceCodes(messages, opts.messageDistance);
-  return spearmanWithCodes(a, codes, values);
+  const ragged = toRagged(messages);
+  const inputBytes = Math.max(
+    meaningInputBytes(n, meaningDim, opts.meaningDistance),
+    messageInputBytes(ragged, opts.messageDistance),
+  );
+  const ws = new PairWorkspace(n, inputBytes);
+  fillMeaningDistances(ws, meanings, meaningDim, opts.meaningDistance);
+  const codeValues = fillMessageCodes(ws, ragged, opts.messageDistance);
+  return spearmanWithCodes(ws, codeValues);
 }
 
 /** Indices of `count` games drawn uniformly with replacement from `n` (the notebook's sampling, seeded). */
