@@ -80,6 +80,7 @@ await runMain(async () => {
     cacheDir: v["cache-dir"] as string,
   });
   const m = bundle.meta;
+  const total = m.counts.train + m.counts.test + m.counts.noise;
   console.log(`features: ${bundle.dir}`);
   console.log(
     `cache ${bundle.hit ? "hit" : "miss (extracted now)"}: ${m.dataset}, ${m.arch} ${m.weightsName}, ` +
@@ -90,7 +91,8 @@ await runMain(async () => {
     bundle.hit
       ? `loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s (extracted at ` +
         `${m.imagesPerSecond.toFixed(1)} images/s on ${m.workers} worker(s), ${m.backend}, ${m.createdAt})`
-      : `extracted at ${m.imagesPerSecond.toFixed(1)} images/s on ${m.workers} worker(s), ${m.backend}; ` +
-        `${m.seconds.toFixed(1)} s in all`,
+      : `extracted at ${m.imagesPerSecond.toFixed(1)} images/s on ${m.workers} worker(s), ${m.backend}` +
+        (m.cpuSeconds ? ` (${(total / m.cpuSeconds).toFixed(1)} images per CPU-second)` : "") +
+        `; ${m.seconds.toFixed(1)} s in all`,
   );
 });

@@ -103,6 +103,8 @@ export const featuresBench: Bench = {
           chunk: DEFAULT_CHUNK_SIZE,
           batch: DEFAULT_BATCH_SIZE,
           seconds: +r.seconds.toFixed(2),
+          cpuSeconds: r.cpuSeconds === undefined ? undefined : +r.cpuSeconds.toFixed(2),
+          imagesPerCpuSecond: r.cpuSeconds ? +(data.train.count / r.cpuSeconds).toFixed(1) : undefined,
           startupSeconds: +r.startupSeconds.toFixed(2),
           backend: r.backend.name,
           // other processes share the cores: the 1-minute load average says how much

@@ -93,6 +93,8 @@ export interface FeatureCacheMeta extends FeatureMeta {
   files: Record<string, { bytes: number; sha256: string }>;
   workers: number;
   imagesPerSecond: number;
+  /** CPU seconds of the extracting threads, where measurable (see `ExtractResult.cpuSeconds`). */
+  cpuSeconds?: number;
 }
 
 /** A bundle from {@link ensureFeatures}, saying whether it came from the cache. */
@@ -404,6 +406,7 @@ export async function ensureFeatures(opts: FeatureOptions): Promise<EnsuredFeatu
     counts: { train: data.train.count, test: data.test.count, noise: noiseCount },
     workers: result.workers,
     imagesPerSecond: result.imagesPerSecond,
+    cpuSeconds: result.cpuSeconds,
   };
 
   // Write under a temporary name, meta.json last, then rename into place.

@@ -10,7 +10,7 @@ import { initBackend } from "../backend.ts";
 import { CifarResNet } from "../vision/resnet.ts";
 import { loadStateDict } from "../vision/torch_checkpoint.ts";
 import type { ExtractInput, WorkerReply, WorkerRequest } from "./extract.ts";
-import { runChunk } from "./extract.ts";
+import { runChunk, threadCpuSeconds } from "./extract.ts";
 
 let model: CifarResNet | undefined;
 let queue: Promise<void> = Promise.resolve();
@@ -28,8 +28,11 @@ async function handle(msg: WorkerRequest): Promise<void> {
       reply({ type: "ready", backend, depth: model.depth });
     } else if (msg.type === "run") {
       if (!model) throw new Error("The feature worker got a chunk before its weights.");
+      const cpu0 = threadCpuSeconds();
       const features = runChunk(model, msg.input as ExtractInput, msg.count, msg.batchSize);
-      reply({ type: "result", id: msg.id, features }, [features.buffer as ArrayBuffer]);
+      const cpu1 = threadCpuSeconds();
+      const cpuSeconds = cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined;
+      reply({ type: "result", id: msg.id, features, cpuSeconds }, [features.buffer as ArrayBuffer]);
     }
   } catch (e) {
     const err = e as Error;
