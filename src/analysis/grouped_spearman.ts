@@ -13,7 +13,7 @@
  * const ws = new PairWorkspace(3, 0);
  * ws.values().set([0.1, 0.5, 0.3]);
  * ws.codes().set([0, 2, 1]);
- * if (spearmanWithCodes(ws, new Float64Array([0, 1, 2])) !== 1) throw new Error("same order");
+ * if (Math.abs(spearmanWithCodes(ws, new Float64Array([0, 1, 2])) - 1) > 1e-12) throw new Error("same order");
  * ```
  * @module
  */

@@ -6,7 +6,7 @@
  * ```ts
  * import { languageStats } from "./language.ts";
  * const s = languageStats({ data: new Uint8Array([3, 0, 7, 3, 0, 0, 5, 4, 0]), width: 3 });
- * if (s.meanLength !== 2 || s.vocabularyUsed !== 2 || s.distinctMessages !== 2) throw new Error("stats");
+ * if (s.meanLength !== 7 / 3 || s.vocabularyUsed !== 3 || s.distinctMessages !== 2) throw new Error("stats");
  * ```
  * @module
  */

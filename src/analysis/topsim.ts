@@ -13,7 +13,7 @@
  * const meanings = new Float64Array([0, 0, 1, 0, 3, 0, 6, 0]);
  * const messages = [[0], [1], [3], [6]];
  * const t = topsim(meanings, 2, messages, { meaningDistance: "euclidean", messageDistance: "euclidean" });
- * if (t !== 1) throw new Error("identical structure gives topsim 1");
+ * if (Math.abs(t - 1) > 1e-12) throw new Error("identical structure gives topsim 1");
  * ```
  * @module
  */

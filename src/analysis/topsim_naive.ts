@@ -7,7 +7,7 @@
  * ```ts
  * import { topsimNaive } from "./topsim_naive.ts";
  * const t = topsimNaive(new Float64Array([0, 1, 3]), 1, [[0], [2], [6]], { meaningDistance: "euclidean", messageDistance: "euclidean" });
- * if (t !== 1) throw new Error("same structure");
+ * if (Math.abs(t - 1) > 1e-12) throw new Error("same structure");
  * ```
  * @module
  */
