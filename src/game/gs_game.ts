@@ -39,9 +39,17 @@ export class GsGame implements Game {
   readonly loss: TaskLoss;
   #adam: Adam;
   #version = 0;
+  #trainable: ParamSpec[];
 
   constructor(readonly dims: GameDims, params: ParamArrays, readonly options: GsGameOptions) {
     this.specs = gsParamSpecs(dims);
+    // The unused pressure head gets no gradient (None in PyTorch), so Adam leaves it alone.
+    const unused = dims.task === "img_clas"
+      ? ["target_clas_fc"]
+      : dims.task === "target_clas"
+      ? ["img_clas_fc"]
+      : ["img_clas_fc", "target_clas_fc"];
+    this.#trainable = this.specs.filter((s) => !unused.some((u) => s.name.startsWith(`receiver.agent.${u}.`)));
     for (const s of this.specs) {
       if (params[s.name]?.length !== sizeOf(s.shape)) {
         throw new RangeError(`GsGame: parameter "${s.name}" missing or not of shape [${s.shape}].`);
@@ -87,7 +95,7 @@ export class GsGame implements Game {
     temperature: number,
     noise: Float32Array,
   ): { output: StepOutput; grads: ParamArrays } {
-    const { maxLen: L, vocab: V } = this.dims;
+    const L = this.dims.maxLen;
     const B = batch.size, W = this.loss.width;
     this.sender.prepare(this.#version);
     this.receiver.prepare(this.#version);
@@ -105,7 +113,7 @@ export class GsGame implements Game {
       }
     }
     const output = this.#output(batch, sp.symbols, first, rp, a);
-    const grads = zerosLike(this.specs);
+    const grads = zerosLike(this.#trainable);
     const dOut = new Float64Array(B * W), dRow = new Float64Array(W);
     for (let b = 0; b < B; b++) {
       this.loss.rowGrad(rp.out, (first[b] * B + b) * W, batch, b, 1 / B, dRow);

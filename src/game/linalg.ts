@@ -36,34 +36,34 @@ export class DeviceMatrix {
   }
 }
 
+const MATMUL_ATTRS = { transposeA: false, transposeB: false };
+
 /** out (m x n) = a (m x k, host row-major) @ b (k x n). Returns a new host array. */
 export function matmul(a: Float32Array, m: number, b: DeviceMatrix): Float32Array {
   const k = b.rows;
   if (a.length < m * k) throw new RangeError(`matmul(): a needs ${m} x ${k} values, got ${a.length}.`);
   const at = tf.tensor2d(a.length === m * k ? a : a.subarray(0, m * k), [m, k]);
-  const out = tf.matMul(at, b.tensor);
+  // The kernel directly: tf.matMul's op wrapper doubles the ~40 µs fixed cost of a product.
+  const out = tf.engine().runKernel("BatchMatMul", { a: at, b: b.tensor }, MATMUL_ATTRS) as tf.Tensor;
   const data = out.dataSync() as Float32Array;
   at.dispose();
   out.dispose();
   return data;
 }
 
-/** Transpose a row-major `rows x cols` matrix into `dst` (cols x rows), in cache-friendly blocks. */
+/** Transpose a row-major `rows x cols` matrix into `dst` (cols x rows). */
 export function transpose(
   src: Float32Array,
   rows: number,
   cols: number,
   dst: Float32Array = new Float32Array(rows * cols),
 ): Float32Array {
-  const BS = 32;
-  for (let i0 = 0; i0 < rows; i0 += BS) {
-    const i1 = Math.min(rows, i0 + BS);
-    for (let j0 = 0; j0 < cols; j0 += BS) {
-      const j1 = Math.min(cols, j0 + BS);
-      for (let i = i0; i < i1; i++) {
-        const o = i * cols;
-        for (let j = j0; j < j1; j++) dst[j * rows + i] = src[o + j];
-      }
+  // Sequential reads, strided writes: the fastest of the blocked and unblocked variants measured in V8.
+  for (let i = 0; i < rows; i++) {
+    let s = i * cols, d = i;
+    for (let j = 0; j < cols; j++) {
+      dst[d] = src[s++];
+      d += rows;
     }
   }
   return dst;

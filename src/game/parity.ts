@@ -142,7 +142,8 @@ function tensorsError(
 ): { max: number; worst: string } {
   let max = 0, worst = "";
   for (const [name, t] of Object.entries(ref)) {
-    const d = got[name] ? maxAbsDiff(got[name], t.data).max : Infinity;
+    // a parameter without gradient (None in PyTorch, saved as zeros) is absent here
+    const d = maxAbsDiff(got[name] ?? new Float32Array(t.data.length), t.data).max;
     if (d > max || worst === "") [max, worst] = [d, name];
   }
   return { max, worst };
