@@ -7,8 +7,7 @@
  * @module
  */
 
-// deno-lint-ignore no-import-prefix
-import wabtInit from "npm:wabt@1.0.39";
+import wabtInit from "wabt";
 
 /** The WebAssembly text files, by the name of their constant in `kernels_wasm.ts`. */
 export const KERNEL_SOURCES = { PAIR_KERNELS_WASM: "pair_kernels.wat", RANK_SUMS_WASM: "rank_sums.wat" };
