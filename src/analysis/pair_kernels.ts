@@ -1,6 +1,6 @@
 /**
  * The SIMD pair kernels of `pair_kernels.wat`, filling a {@link PairWorkspace}: cosine distances between
- * feature rows (bit-identical to scipy's pdist: same operations in the same order, sixteen pairs at once
+ * feature rows (bit-identical to the in-order C loop of scipy's pdist source, sixteen pairs at once
  * in separate lanes), and squared euclidean distances between messages (exact integers).
  *
  * @example
