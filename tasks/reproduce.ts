@@ -11,12 +11,13 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type FlagSpec, helpText, numberFlag, parseFlags, runMain, UsageError } from "../src/cli.ts";
-import { locateCifar } from "../src/data/load.ts";
+import { loadDataset, locateCifar } from "../src/data/load.ts";
 import { DEFAULT_WEIGHTS } from "../src/features/cache.ts";
 import { missingCells } from "../src/report/complete.ts";
 import { makeReport } from "../src/report/report.ts";
 import { type Profile, PROFILES } from "../src/sweep/profiles.ts";
 import { formatSeconds } from "../src/sweep/status.ts";
+import { firstImages } from "../src/sweep/subset.ts";
 import { prepareFeatures, sweep } from "../src/sweep/sweep.ts";
 import type { PassThroughFlag } from "../src/sweep/train_args.ts";
 import { resolveWeights } from "../src/vision/weights.ts";
@@ -104,10 +105,15 @@ await runMain(async () => {
   };
   const weights = await chooseWeights(profile, values.weights as string | undefined);
   if (weights) data.weights = weights;
-  data.features = await prepareFeatures(data);
+  const images = profile.subset
+    ? firstImages(
+      await loadDataset({ dataset: data.dataset as "cifar100" | "synthetic", cifar }),
+      profile.subset.train,
+      profile.subset.test,
+    )
+    : undefined;
+  data.features = await prepareFeatures(data, false, { images, noiseCount: profile.noiseCount });
   console.error(`reproduce: features ready in ${data.features} (${elapsed()})`);
-  if (profile.limitTrain) data["limit-train"] = String(profile.limitTrain);
-  if (profile.limitTest) data["limit-test"] = String(profile.limitTest);
 
   // --- 2. Sweep ------------------------------------------------------------------------------------------------
   const result = await sweep({ grid: profile.grid, out, jobs, data });

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { sampleGames, topsim } from "../src/analysis/topsim.ts";
 import { cutAtEos } from "../src/analysis/messages.ts";
+import { languageStats } from "../src/analysis/language.ts";
 import { resolveConfig, type RunConfig } from "../src/config.ts";
 import type { FeatureSplit } from "../src/features/types.ts";
 import { writeJsonAtomic } from "../src/io/atomic.ts";
@@ -314,7 +315,10 @@ Deno.test("makeReport() computes Table 1, Table 2, noise, correlation and topsim
       topsim(meanings, 4, cutAtEos(block), { meaningDistance: "cosine", messageDistance: "edit" }),
       "topsim edit",
     );
-    close(run.analysis.language!.meanLength, 2 + run.summary.bestEpoch, "mean length");
+    const lang = languageStats({ data: symbols, width: 4 });
+    close(run.analysis.language!.meanLength, lang.meanLength, "mean length");
+    assert.equal(run.analysis.language!.vocabUsed, lang.vocabularyUsed);
+    close(run.analysis.language!.entropy, lang.entropyBits, "entropy");
     // Correlation over the 12 runs, against a direct two-pass computation of Pearson's r.
     const x = t.runs.map((r) => r.summary.bestAcc), y = t.runs.map((r) => r.summary.noiseAcc!);
     const mx = x.reduce((a, b) => a + b) / 12, my = y.reduce((a, b) => a + b) / 12;

@@ -380,3 +380,120 @@ Deno.test("two shards of a sweep report the same tables as the whole sweep", asy
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+const RANDOM_WEIGHTS = join(ROOT, "tests", "fixtures", "resnet20_random_legacy.pth");
+
+Deno.test({
+  name: "a sweep of real training runs killed with SIGKILL resumes to the uninterrupted sweep's report",
+  ignore: !(await exists(RANDOM_WEIGHTS)),
+  async fn() {
+    const tmp = await Deno.makeTempDir({ prefix: "sweep_kill_real_" });
+    try {
+      // Tiny features: 300 train, 200 test and 100 noise synthetic images through a random ResNet-20.
+      const { ensureFeatures } = await import("../src/features/cache.ts");
+      const { makeSyntheticDataset } = await import("../src/data/synthetic.ts");
+      const features = await ensureFeatures({
+        dataset: "synthetic",
+        images: makeSyntheticDataset({ seed: 1, trainPerClass: 3, testPerClass: 2 }),
+        weights: RANDOM_WEIGHTS,
+        noiseCount: 100,
+        cacheDir: join(tmp, "features"),
+        workers: 1,
+        progress: false,
+      });
+      const grid = gridFromArgs(["task=standard,img_clas,target_clas", "seed=1,2"], [
+        "sameClassProb=0.5",
+        "epochs=12",
+        "batchSize=8",
+        "earlyStopAcc=1.0001",
+        "hiddenSize=16",
+        "embedSize=8",
+        "vocabSize=10",
+        "maxLen=3",
+        "receiverProjSize=16",
+      ]);
+      const drive = join(tmp, "drive.ts");
+      await Deno.writeTextFile(
+        drive,
+        `import { sweep } from "${mod("src/sweep/sweep.ts")}";
+const [out] = Deno.args;
+const r = await sweep({ grid: ${JSON.stringify(grid)}, out, jobs: 2, quiet: true,
+  data: { features: ${JSON.stringify(features.dir)}, "limit-test": "64" } });
+if (r.failed.length) { console.error(JSON.stringify(r.failed)); Deno.exit(1); }`,
+      );
+      const run = (out: string) =>
+        new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", drive, out],
+          stdout: "null",
+          stderr: "piped",
+        });
+      const ref = await run(join(tmp, "ref")).output();
+      assert.ok(ref.success, new TextDecoder().decode(ref.stderr));
+
+      const out = join(tmp, "killed");
+      const planned = planRuns(expandGrid(grid), out);
+      const midRun = async () => {
+        const locks = [];
+        for (const r of planned) {
+          const lock = await readLock(r.dir);
+          if (
+            lock && lockHolderAlive(lock) && (await exists(join(r.dir, "state.json"))) &&
+            !(await exists(join(r.dir, "result.json")))
+          ) {
+            locks.push(lock);
+          }
+        }
+        return locks;
+      };
+      let trainersKilled = 0;
+      for (const killTrainers of [false, true]) {
+        const child = run(out).spawn();
+        for (let t = 0; t < 1200 && (await midRun()).length === 0; t++) {
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        child.kill("SIGKILL"); // throws if the sweep already ended: then the runs are too short for this test
+        await child.status;
+        if (!killTrainers) continue;
+        for (const lock of await midRun()) {
+          Deno.kill(lock.pid, "SIGKILL");
+          trainersKilled++;
+        }
+      }
+      const again = await run(out).output();
+      assert.ok(again.success, new TextDecoder().decode(again.stderr));
+      assert.ok(trainersKilled > 0, "some trainers were killed mid-run");
+      let resumed = 0;
+      for (const r of planned) {
+        const keys = await metricsKeys(r.dir);
+        const epochs = keys.filter((k) => k.startsWith("test:")).length;
+        const want = Array.from({ length: epochs }, (_, k) => [`train:${k + 1}`, `test:${k + 1}`]).flat();
+        assert.deepEqual(keys.slice(0, -1), want, `${r.name}: one line per epoch and mode`);
+        assert.match(keys[keys.length - 1], /^noise:/);
+        if ((await Deno.readTextFile(join(r.dir, "train.log"))).includes(" resumes ")) resumed++;
+      }
+      assert.ok(resumed > 0, "some runs resumed from their checkpoint");
+      const a = await makeReport({
+        dirs: [join(tmp, "ref")],
+        name: "a",
+        outRoot: join(tmp, "ra"),
+        topsimGames: 200,
+        verbose: false,
+      });
+      const b = await makeReport({
+        dirs: [out],
+        name: "a",
+        outRoot: join(tmp, "rb"),
+        topsimGames: 200,
+        verbose: false,
+      });
+      for (const f of a.files.filter((f) => f.endsWith(".csv") || f.endsWith(".svg"))) {
+        assert.equal(await Deno.readTextFile(join(b.dir, f)), await Deno.readTextFile(join(a.dir, f)), f);
+      }
+      const md = async (dir: string, src: string) =>
+        (await Deno.readTextFile(join(dir, "report.md"))).replaceAll(src, "SRC");
+      assert.equal(await md(b.dir, out), await md(a.dir, join(tmp, "ref")));
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+});

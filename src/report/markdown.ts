@@ -193,8 +193,8 @@ export function renderMarkdown(t: Tables, ctx: ReportContext): string {
   out.push(
     "## Language of each task",
     "",
-    "From the best epoch's validation messages: mean length (counting the EOS, as the logged `length`),",
-    "distinct symbols used (EOS excluded) and the entropy of the distribution of whole messages in bits.",
+    "From the best epoch's validation messages, each cut after its first EOS: mean length (counting the EOS),",
+    "distinct symbols used (EOS excluded) and the entropy in bits of the distribution of whole messages.",
     "",
     table(
       ["task", "p", "seeds", "mean length", "vocabulary used", "message entropy (bits)"],

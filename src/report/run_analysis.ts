@@ -9,13 +9,8 @@
  * @module
  */
 import { resolve } from "node:path";
+import { languageStats } from "../analysis/language.ts";
 import { cutAtEos, type MessageBlock } from "../analysis/messages.ts";
-// TEMP until src/analysis/language.ts lands
-const languageStats = (_b: MessageBlock, len: Float32Array) => ({
-  meanLength: len.reduce((a, b) => a + b, 0) / len.length,
-  vocabUsed: 1,
-  entropy: 1,
-});
 import { sampleGames, topsim } from "../analysis/topsim.ts";
 import type { FeatureSplit } from "../features/types.ts";
 import { exists } from "../io/atomic.ts";
@@ -26,11 +21,11 @@ import type { LoadedRun } from "./runs.ts";
 
 /** Language of a run's validation messages at its best epoch. */
 export interface LanguageSummary {
-  /** Mean message length, counting the EOS (as the logged `length`). */
+  /** Mean message length, up to and including the first EOS (EGG's message length). */
   meanLength: number;
-  /** Distinct symbols used, EOS excluded. */
+  /** Distinct symbols used before the first EOS of some message (EOS excluded). */
   vocabUsed: number;
-  /** Entropy of the distribution of distinct messages, in bits. */
+  /** Entropy in bits of the distribution of whole messages cut at their first EOS. */
   entropy: number;
 }
 
@@ -87,8 +82,12 @@ export async function analyzeRun(
     return out;
   }
   const block: MessageBlock = { data: it.symbols, width: it.width };
-  const stats = languageStats(block, it.length);
-  out.language = { meanLength: stats.meanLength, vocabUsed: stats.vocabUsed, entropy: stats.entropy };
+  const stats = languageStats(block);
+  out.language = {
+    meanLength: stats.meanLength,
+    vocabUsed: stats.vocabularyUsed,
+    entropy: stats.entropyBits,
+  };
   if (opts.topsimGames <= 0) return out;
   if (!run.featuresDir) {
     out.notes.push(`${run.name}: no topsim (manifest.json does not name the features folder)`);
@@ -122,5 +121,8 @@ export async function analyzeRun(
     meaningDistance: "cosine",
     messageDistance: "edit",
   });
+  if (!Number.isFinite(out.topsim) || !Number.isFinite(out.topsimEdit)) {
+    out.notes.push(`${run.name}: topsim is undefined (shown as "–"): all sampled messages are the same`);
+  }
   return out;
 }

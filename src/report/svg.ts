@@ -45,7 +45,14 @@ export function xmlEscape(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-const fmt = (x: number) => String(Math.round(x * 100) / 100);
+/** Tick labels with the fewest decimals that keep them distinct. */
+function tickLabels(ticks: number[]): string[] {
+  for (let d = 0; d < 8; d++) {
+    const labels = ticks.map((t) => t.toFixed(d));
+    if (new Set(labels).size === ticks.length) return labels;
+  }
+  return ticks.map(String);
+}
 
 /** About `count` round tick values covering [lo, hi]. */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
@@ -96,24 +103,21 @@ function frame(chart: Chart, xs: number[], ys: number[]) {
     )
     : niceTicks(x0, x1);
   const axes: string[] = [`<g class="axes" stroke="#999" fill="#333">`];
-  for (const t of niceTicks(y0, y1)) {
+  const yt = niceTicks(y0, y1), yl = tickLabels(yt), xl = tickLabels(xt);
+  yt.forEach((t, k) => {
+    const y = sy(t).toFixed(1);
     axes.push(
-      `<line x1="${M.left}" x2="${M.left + pw}" y1="${sy(t).toFixed(1)}" y2="${
-        sy(t).toFixed(1)
-      }" stroke="#eee"/>`,
-      `<text x="${M.left - 6}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end" stroke="none">${
-        fmt(t)
-      }</text>`,
+      `<line x1="${M.left}" x2="${M.left + pw}" y1="${y}" y2="${y}" stroke="#eee"/>`,
+      `<text x="${M.left - 6}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end" stroke="none">${yl[k]}</text>`,
     );
-  }
-  for (const t of xt) {
+  });
+  xt.forEach((t, k) => {
+    const x = sx(t).toFixed(1);
     axes.push(
-      `<line x1="${sx(t).toFixed(1)}" x2="${sx(t).toFixed(1)}" y1="${M.top + ph}" y2="${M.top + ph + 4}"/>`,
-      `<text x="${sx(t).toFixed(1)}" y="${M.top + ph + 18}" text-anchor="middle" stroke="none">${
-        fmt(t)
-      }</text>`,
+      `<line x1="${x}" x2="${x}" y1="${M.top + ph}" y2="${M.top + ph + 4}"/>`,
+      `<text x="${x}" y="${M.top + ph + 18}" text-anchor="middle" stroke="none">${xl[k]}</text>`,
     );
-  }
+  });
   axes.push(
     `<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none"/>`,
     `<text x="${M.left + pw / 2}" y="${height - 12}" text-anchor="middle" stroke="none">${

@@ -22,9 +22,10 @@ export interface Profile {
   out: string;
   /** Report name (reports/<report>/). */
   report: string;
-  /** Games per epoch (undefined: all). */
-  limitTrain?: number;
-  limitTest?: number;
+  /** Use only the first images of each split, features included (undefined: all). */
+  subset?: { train: number; test: number };
+  /** Gaussian-noise images to extract (undefined: the paper's 10,000). */
+  noiseCount?: number;
   /** topsim games per run. */
   topsimGames: number;
   /** Fall back to the synthetic dataset (and random weights) when CIFAR-100 (or the weights) are missing. */
@@ -47,15 +48,16 @@ export const PROFILES: Readonly<Record<Profile["name"], Profile>> = {
   },
   small: {
     name: "small",
-    description: "9 short runs (3 tasks x sameClassProb 0, 0.5, 1, seed 7, 2,000 training games, 3 epochs)",
+    description: "9 short runs: 3 tasks x sameClassProb 0, 0.5, 1, seed 7, 3 epochs, on the first 2,000 " +
+      "training and 500 validation images and 1,000 noise images",
     grid: {
       axes: { task: [...TASKS], sameClassProb: [0, 0.5, 1] },
       fixed: { seed: 7, numImgs: 2, evalNoise: true, epochs: 3 },
     },
     out: "runs/reproduce-small",
     report: "small",
-    limitTrain: 2000,
-    limitTest: 500,
+    subset: { train: 2000, test: 500 },
+    noiseCount: 1000,
     topsimGames: 1000,
     allowSynthetic: true,
     requireComplete: true,

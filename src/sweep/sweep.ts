@@ -6,6 +6,7 @@
  */
 import { resolve } from "node:path";
 import type { BackendChoice } from "../backend.ts";
+import type { ImageDataset } from "../data/types.ts";
 import { expandGrid, type GridSpec } from "./grid.ts";
 import { planRuns, writeSweepFile } from "./plan.ts";
 import { pendingRuns, type PlannedRun, runSweep, type SweepEvent, type SweepOutcome } from "./runner.ts";
@@ -38,10 +39,17 @@ export interface SweepReport extends SweepOutcome {
   featuresDir?: string;
 }
 
+/** What else {@link prepareFeatures} may take: an already loaded (e.g. subset) dataset, a noise count. */
+export interface FeatureExtras {
+  images?: ImageDataset;
+  noiseCount?: number;
+}
+
 /** Make sure the features exist once, before parallel runs would race to extract them; returns the folder. */
 export async function prepareFeatures(
   data: Partial<Record<PassThroughFlag, string>>,
   quiet = false,
+  extras: FeatureExtras = {},
 ): Promise<string> {
   // Imported here: a sweep given --features (and the tests) never loads the data layer and tfjs.
   const { ensureFeatures } = await import("../features/cache.ts");
@@ -53,6 +61,7 @@ export async function prepareFeatures(
     augment: data.augment !== undefined && data.augment !== "false",
     backend: (data.backend ?? "auto") as BackendChoice,
     progress: !quiet,
+    ...extras,
   });
   if (!bundle.dir) throw new Error("ensureFeatures() returned a bundle without its folder (dir).");
   return resolve(bundle.dir);
@@ -105,7 +114,6 @@ export async function sweep(opts: SweepTaskOptions): Promise<SweepReport> {
       signal: opts.signal,
       trainScript: opts.trainScript,
     });
-    say(status.line());
     return { ...outcome, runs, featuresDir: data.features };
   } finally {
     clearInterval(timer);
