@@ -219,10 +219,9 @@ export async function loadFeatureBundle(dir: string): Promise<FeatureBundle & { 
   return { meta, train: await split("train"), test: await split("test"), noise: await split("noise"), dir };
 }
 
-async function isValidCache(dir: string): Promise<boolean> {
+async function isValidCache(dir: string, key: string): Promise<boolean> {
   try {
-    await loadFeatureBundle(dir);
-    return true;
+    return (await loadFeatureBundle(dir)).meta.key === key;
   } catch {
     return false;
   }
@@ -250,7 +249,8 @@ function tempName(cacheDir: string, kind: "tmp" | "trash", key16: string): strin
  * Rename a finished temporary folder into place. If another process got there first with an intact folder,
  * keep that one, discard ours, and return false.
  */
-async function publish(tmp: string, final: string, cacheDir: string, key16: string): Promise<boolean> {
+async function publish(tmp: string, final: string, cacheDir: string, key: string): Promise<boolean> {
+  const key16 = key.slice(0, 16);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await Deno.rename(tmp, final);
@@ -260,7 +260,7 @@ async function publish(tmp: string, final: string, cacheDir: string, key16: stri
         (e as { code?: string }).code === "ENOTEMPTY";
       if (!occupied) throw e;
     }
-    if (await isValidCache(final)) {
+    if (await isValidCache(final, key)) {
       await Deno.remove(tmp, { recursive: true });
       return false;
     }
@@ -365,7 +365,8 @@ export async function ensureFeatures(opts: FeatureOptions): Promise<EnsuredFeatu
       noiseSource(noiseCount, new Rng(noiseSeed)),
     ],
     {
-      weights: { path: weights.path },
+      // in this thread, reuse the state dict already read; workers read the file themselves
+      weights: (opts.workers ?? 2) === 0 ? { stateDict } : { path: weights.path },
       workers: opts.workers ?? 2,
       backend: opts.backend ?? "auto",
       onProgress: (done) => progress.update(done),
@@ -416,7 +417,7 @@ export async function ensureFeatures(opts: FeatureOptions): Promise<EnsuredFeatu
   let meta: FeatureCacheMeta, won: boolean;
   try {
     meta = await writeBundle(tmp, splits, metaWithoutFiles);
-    won = await publish(tmp, final, cacheDir, key16);
+    won = await publish(tmp, final, cacheDir, key);
   } catch (e) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw e;
