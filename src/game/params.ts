@@ -31,16 +31,31 @@ function linear(prefix: string, inF: number, outF: number): ParamSpec[] {
   ];
 }
 
-/** The four tensors of a PyTorch RNNCell/GRUCell/LSTMCell. */
-export function cellSpecs(prefix: string, d: GameDims): ParamSpec[] {
+/** The four tensors of a PyTorch RNNCell/GRUCell/LSTMCell (`suffix` "_l0" for a one-layer nn.GRU/LSTM/RNN). */
+export function cellSpecs(prefix: string, d: GameDims, suffix = ""): ParamSpec[] {
   const gh = gateCount(d.cell) * d.hidden;
   const init: ParamInit = { kind: "uniform", fanIn: d.hidden };
   return [
-    { name: `${prefix}.weight_ih`, shape: [gh, d.embed], init },
-    { name: `${prefix}.weight_hh`, shape: [gh, d.hidden], init },
-    { name: `${prefix}.bias_ih`, shape: [gh], init },
-    { name: `${prefix}.bias_hh`, shape: [gh], init },
+    { name: `${prefix}.weight_ih${suffix}`, shape: [gh, d.embed], init },
+    { name: `${prefix}.weight_hh${suffix}`, shape: [gh, d.hidden], init },
+    { name: `${prefix}.bias_ih${suffix}`, shape: [gh], init },
+    { name: `${prefix}.bias_hh${suffix}`, shape: [gh], init },
   ];
+}
+
+/** The original's Receiver agent on states of size `inSize`: candidate embeddings, message heads. */
+function receiverAgentSpecs(d: GameDims, inSize: number, proj: number): ParamSpec[] {
+  return [
+    ...linear("receiver.agent.img_embeddings", d.featureDim, proj),
+    ...linear("receiver.agent.msg_fc", inSize, proj),
+    ...linear("receiver.agent.img_clas_fc", inSize, proj),
+    ...linear("receiver.agent.target_clas_fc", inSize, d.numClasses),
+  ];
+}
+
+/** nn.Embedding(V, E), initialised N(0, 1). */
+function lookup(name: string, d: GameDims): ParamSpec {
+  return { name, shape: [d.vocab, d.embed], init: { kind: "normal", std: 1 } };
 }
 
 /**
@@ -54,12 +69,40 @@ export function gsParamSpecs(d: GameDims): ParamSpec[] {
     ...linear("sender.hidden_to_output", d.hidden, d.vocab),
     ...linear("sender.embedding", d.vocab, d.embed),
     ...cellSpecs("sender.cell", d),
-    ...linear("receiver.agent.img_embeddings", d.featureDim, d.proj),
-    ...linear("receiver.agent.msg_fc", d.hidden, d.proj),
-    ...linear("receiver.agent.img_clas_fc", d.hidden, d.proj),
-    ...linear("receiver.agent.target_clas_fc", d.hidden, d.numClasses),
+    ...receiverAgentSpecs(d, d.hidden, d.proj),
     ...cellSpecs("receiver.cell", d),
     ...linear("receiver.embedding", d.vocab, d.embed),
+  ];
+}
+
+/**
+ * Parameters of the variable-length REINFORCE game (EGG's RnnSenderReinforce and RnnReceiverDeterministic
+ * around the same agents): symbols are embedded by lookup tables, the receiver's cell is a one-layer nn.GRU
+ * (or LSTM/RNN) inside an RnnEncoder.
+ */
+export function rfParamSpecs(d: GameDims): ParamSpec[] {
+  return [
+    ...linear("sender.agent.fc", d.featureDim, d.hidden),
+    ...linear("sender.hidden_to_output", d.hidden, d.vocab),
+    lookup("sender.embedding.weight", d),
+    { name: "sender.sos_embedding", shape: [d.embed], init: { kind: "normal", std: 0.01 } },
+    ...cellSpecs("sender.cells.0", d),
+    ...receiverAgentSpecs(d, d.hidden, d.proj),
+    ...cellSpecs("receiver.encoder.cell", d, "_l0"),
+    lookup("receiver.encoder.embedding.weight", d),
+  ];
+}
+
+/**
+ * Parameters of the single-symbol REINFORCE game (EGG's ReinforceWrapper / SymbolReceiverWrapper): the
+ * sender is Linear(D → V) followed by log-softmax; the receiver embeds the symbol (size E) and applies the
+ * Receiver agent to it, with E in the place of the hidden size (joint space 2E).
+ */
+export function rfSingleParamSpecs(d: GameDims): ParamSpec[] {
+  return [
+    ...linear("sender.agent.fc", d.featureDim, d.vocab),
+    ...receiverAgentSpecs(d, d.embed, 2 * d.embed),
+    lookup("receiver.embedding.weight", d),
   ];
 }
 

@@ -1,8 +1,13 @@
 /**
- * EGG's RnnReceiverGS with the original's Receiver agent. Every message position t is embedded with a
- * Linear (with bias), the cell runs from a zero state, and each state h_t is scored against the
- * candidates: score_k = tanh(img_embeddings(candidate_k)) · msg_fc(h_t); `img_clas` adds per-candidate
+ * EGG's recurrent receivers with the original's Receiver agent. The cell reads the message from a zero
+ * state and each state h_t is scored against the candidates: score_k = tanh(img_embeddings(candidate_k)) · msg_fc(h_t); `img_clas` adds per-candidate
  * logits tanh(img_embeddings(candidate_k)) · img_clas_fc(h_t), `target_clas` adds target_clas_fc(h_t).
+ *
+ * - `gs` (RnnReceiverGS): positions are embedded by a Linear with bias (messages are relaxed one-hot
+ *   vectors); the game needs the outputs at every position up to the second EOS, and the gradient with
+ *   respect to the message.
+ * - `rf` (RnnReceiverDeterministic): symbols are embedded by lookup and the output is read at the first
+ *   EOS (EGG's RnnEncoder over the packed message, EOS included).
  *
  * Two reorganisations keep it cheap, with the same values:
  * - score_k = h_t · (img_k W_msg) + img_k · b_msg: the candidate projections U_k = img_k W_msg (K per
@@ -62,8 +67,25 @@ export interface MessageGrad {
 
 const P = "receiver.";
 
-/** The receiver of the Gumbel-softmax game, over host parameters. */
-export class GsReceiver {
+/** Which of EGG's receivers. */
+export type ReceiverKind = "gs" | "rf";
+
+/** Parameter names of the two receivers' recurrent part. */
+function names(kind: ReceiverKind) {
+  const cell = kind === "gs" ? "receiver.cell." : "receiver.encoder.cell.";
+  const sfx = kind === "gs" ? "" : "_l0";
+  return {
+    ih: `${cell}weight_ih${sfx}`,
+    hh: `${cell}weight_hh${sfx}`,
+    bih: `${cell}bias_ih${sfx}`,
+    bhh: `${cell}bias_hh${sfx}`,
+    emb: kind === "gs" ? "receiver.embedding.weight" : "receiver.encoder.embedding.weight",
+    embBias: "receiver.embedding.bias",
+  };
+}
+
+/** A recurrent receiver over host parameters. */
+export class RnnReceiver {
   #dev: Record<string, DeviceMatrix> = {};
   #table: Float32Array = new Float32Array(0);
   #version = -1;
@@ -71,8 +93,10 @@ export class GsReceiver {
   readonly dots: number;
   /** Row width of the receiver output. */
   readonly width: number;
+  readonly names: ReturnType<typeof names>;
 
-  constructor(readonly dims: GameDims, readonly params: ParamArrays) {
+  constructor(readonly dims: GameDims, readonly params: ParamArrays, readonly kind: ReceiverKind) {
+    this.names = names(kind);
     this.dots = dims.task === "img_clas" ? 2 : 1;
     this.width = outputWidth(dims.task, dims.numImgs, dims.numClasses);
   }
@@ -90,13 +114,19 @@ export class GsReceiver {
     this.disposeDevice();
     const { featureDim: D, embed: E, hidden: H, vocab: V, proj: PP, numClasses: C } = this.dims;
     const G = gateCount(this.dims.cell) * H, S = this.dots;
-    const p = this.params;
-    const embRows = transpose(p[P + "embedding.weight"], E, V);
-    for (let v = 0; v < V; v++) for (let e = 0; e < E; e++) embRows[v * E + e] += p[P + "embedding.bias"][e];
-    const ihT = uploadTransposed(p[P + "cell.weight_ih"], G, E);
+    const p = this.params, nm = this.names;
+    // Row v: the embedding of symbol v
+    let embRows: Float32Array;
+    if (this.kind === "gs") {
+      embRows = transpose(p[nm.emb], E, V);
+      for (let v = 0; v < V; v++) for (let e = 0; e < E; e++) embRows[v * E + e] += p[nm.embBias][e];
+    } else {
+      embRows = p[nm.emb];
+    }
+    const ihT = uploadTransposed(p[nm.ih], G, E);
     this.#table = matmul(embRows, V, ihT);
     ihT.dispose();
-    const bih = p[P + "cell.bias_ih"];
+    const bih = p[nm.bih];
     for (let r = 0; r < V; r++) for (let g = 0; g < G; g++) this.#table[r * G + g] += bih[g];
     // [W_msg | W_img_clas] (P x S·H) for the candidate projections; its transpose for the backward pass
     const projW = new Float32Array(PP * S * H), stacked = new Float32Array(S * PP * H);
@@ -109,12 +139,12 @@ export class GsReceiver {
       imgT: uploadTransposed(p[P + "agent.img_embeddings.weight"], PP, D),
       projW: DeviceMatrix.upload(projW, PP, S * H),
       projT: uploadTransposed(stacked, S * PP, H),
-      hhT: uploadTransposed(p[P + "cell.weight_hh"], G, H),
-      hh: DeviceMatrix.upload(p[P + "cell.weight_hh"], G, H),
-      ih: DeviceMatrix.upload(p[P + "cell.weight_ih"], G, E),
-      emb: DeviceMatrix.upload(p[P + "embedding.weight"], E, V),
+      hhT: uploadTransposed(p[nm.hh], G, H),
+      hh: DeviceMatrix.upload(p[nm.hh], G, H),
+      ih: DeviceMatrix.upload(p[nm.ih], G, E),
       embRows: DeviceMatrix.upload(embRows, V, E),
     };
+    if (this.kind === "gs") this.#dev.emb = DeviceMatrix.upload(p[nm.emb], E, V);
     if (this.dims.task === "target_clas") {
       this.#dev.clsT = uploadTransposed(p[P + "agent.target_clas_fc.weight"], C, H);
       this.#dev.cls = DeviceMatrix.upload(p[P + "agent.target_clas_fc.weight"], C, H);
@@ -172,7 +202,7 @@ export class GsReceiver {
         table: this.#table,
         rows,
         gh,
-        biasHh: p[P + "cell.bias_hh"],
+        biasHh: p[this.names.bhh],
         index,
         hPrev,
         cPrev: c && t > 0 ? c.subarray((t - 1) * B * H, t * B * H) : null,
@@ -216,10 +246,15 @@ export class GsReceiver {
 
   /**
    * Backward pass from the gradient of each message's output row at its first EOS (`dOut` B x width, in
-   * sample order). Adds the receiver's gradients into `grads`; returns the gradient with respect to the
-   * message values at the rows of `order`.
+   * sample order). Adds the receiver's gradients into `grads`; for `gs`, returns the gradient with respect
+   * to the message values at the rows of `order`.
    */
-  backward(pass: ReceiverPass, order: BackwardOrder, dOut: Float64Array, grads: ParamArrays): MessageGrad {
+  backward(
+    pass: ReceiverPass,
+    order: BackwardOrder,
+    dOut: Float64Array,
+    grads: ParamArrays,
+  ): MessageGrad | null {
     const { featureDim: D, embed: E, hidden: H, vocab: V, numImgs: K, proj: PP, numClasses: C, cell } =
       this.dims;
     const B = pass.batch, G = gateCount(cell) * H, CW = cacheWidth(cell) * H, W = this.width, S = this.dots;
@@ -315,8 +350,9 @@ export class GsReceiver {
       if (dcPrev) dcNext = dcPrev;
     }
     // Weight gradients: dW_hh = Σ_{t>=1} dgh_t^T h_{t−1} over the stacked rows
-    addColumnSums(dGh, M, G, grads[P + "cell.bias_hh"]);
-    addColumnSums(dGi, M, G, grads[P + "cell.bias_ih"]);
+    const nm = this.names;
+    addColumnSums(dGh, M, G, grads[nm.bhh]);
+    addColumnSums(dGi, M, G, grads[nm.bih]);
     const m1 = M - counts[0];
     if (m1 > 0) {
       const hPrevRows = new Float32Array(m1 * H);
@@ -327,7 +363,7 @@ export class GsReceiver {
         }
       }
       const hs = DeviceMatrix.upload(hPrevRows, m1, H);
-      addInto(grads[P + "cell.weight_hh"], matmul(transpose(dGh.subarray(counts[0] * G), m1, G), G, hs));
+      addInto(grads[nm.hh], matmul(transpose(dGh.subarray(counts[0] * G), m1, G), G, hs));
       hs.dispose();
     }
     // Message embedding: the table rows' gradient, then de = dgi W_ih and dx = de W_emb
@@ -338,17 +374,20 @@ export class GsReceiver {
         for (let g = 0; g < G; g++) sT[v * G + g] += dGi[r * G + g];
       }
     }
-    addInto(grads[P + "cell.weight_ih"], matmul(transpose(sT, V, G), G, dev.embRows));
+    addInto(grads[nm.ih], matmul(transpose(sT, V, G), G, dev.embRows));
     const de = flushTiny(matmul(dGi, M, dev.ih));
-    const dWemb = grads[P + "embedding.weight"], dbemb = grads[P + "embedding.bias"];
+    const dEmb = grads[nm.emb], dbEmb = grads[nm.embBias];
     for (let r = 0; r < M; r++) {
       const v = symOf[r];
       for (let e = 0; e < E; e++) {
-        dWemb[e * V + v] += de[r * E + e];
-        dbemb[e] += de[r * E + e];
+        if (this.kind === "rf") dEmb[v * E + e] += de[r * E + e];
+        else {
+          dEmb[e * V + v] += de[r * E + e];
+          dbEmb[e] += de[r * E + e];
+        }
       }
     }
-    return { dm: matmul(de, M, dev.emb) };
+    return this.kind === "gs" ? { dm: matmul(de, M, dev.emb) } : null;
   }
 
   /** Free the uploaded weights. */

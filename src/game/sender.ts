@@ -1,16 +1,23 @@
 /**
- * EGG's RnnSenderGS with the original's Sender agent: h_0 = tanh(fc(features)); a learned start embedding
- * is the first input; at each of L steps h_{t+1} = cell(e_t, h_t), logits_t = hidden_to_output(h_{t+1}),
- * x_t = Gumbel-softmax sample (greedy in evaluation), e_{t+1} = embedding(x_t) (a Linear with bias, not a
- * lookup). The message gets a forced EOS (symbol 0) as position L.
+ * EGG's recurrent senders with the original's Sender agent: h_0 = tanh(fc(features)); a learned start
+ * embedding (N(0, 0.01²)) is the first input; at each of L steps h_{t+1} = cell(e_t, h_t),
+ * logits_t = hidden_to_output(h_{t+1}), x_t = the step's symbol, e_{t+1} = embedding(x_t). The message gets
+ * a forced EOS (symbol 0) as position L.
  *
- * Forward values of x_t are one-hot, so x_t W_emb^T + b_emb W_ih^T … is a row of a table computed once per
- * parameter version: `table` ((V + 1) x G·H, row V for the start embedding). The backward pass is written
- * by hand (back-propagation through time), with each step's products on the backend and the weight
- * gradients as a few large products after the loop. Arrays are position-major: row t · B + b.
+ * - `gs` (RnnSenderGS): x_t is the straight-through Gumbel-softmax sample (greedy in evaluation) and the
+ *   embedding is a Linear with bias applied to it; the gradient reaches the logits through the relaxed sample.
+ * - `rf` (RnnSenderReinforce): x_t is sampled from softmax(logits_t) (greedy in evaluation) and embedded by
+ *   lookup; the gradient reaches the logits through the REINFORCE terms (given by the game).
+ *
+ * Forward values of x_t are one-hot, so e_t W_ih^T + b_ih is a row of a table computed once per parameter
+ * version ((V + 1) x G·H, row V for the start embedding). The backward pass is written by hand
+ * (back-propagation through time) over the samples still alive at each step (see {@link BackwardOrder}),
+ * with each step's products on the backend and the weight gradients as a few large products after the loop.
+ * Forward arrays are position-major (row t · B + b).
  *
  * @module
  */
+import type { Rng } from "../rng.ts";
 import { cacheWidth, cellBackward, cellForward } from "./cells.ts";
 import { type GameDims, gateCount } from "./dims.ts";
 import type { BackwardOrder } from "./eos.ts";
@@ -27,6 +34,18 @@ import {
 } from "./linalg.ts";
 import type { ParamArrays } from "./params.ts";
 
+/** Which of EGG's senders. */
+export type SenderKind = "gs" | "rf";
+
+/** How the symbols of a forward pass are chosen. */
+export type SenderChannel =
+  /** Straight-through Gumbel-softmax with the given noise (B x L x V) and temperature (`gs`). */
+  | { kind: "gumbel"; noise: Float32Array; temperature: number }
+  /** Sampled from softmax(logits) with the given uniform draws (B x L) (`rf`). */
+  | { kind: "sample"; uniforms: Float64Array }
+  /** argmax of the logits (evaluation). */
+  | { kind: "greedy" };
+
 /** What the sender's forward pass keeps for its backward pass. */
 export interface SenderPass {
   batch: number;
@@ -40,20 +59,48 @@ export interface SenderPass {
   c: Float32Array | null;
   /** Per-step cell caches, L x B x cacheWidth·H. */
   cache: Float32Array;
-  /** Relaxed samples y_t (training), L x B x V, or null (evaluation). */
-  y: Float32Array | null;
+  /** Relaxed samples y_t (`gumbel`) or softmax(logits_t) (`rf`), L x B x V; null for greedy `gs`. */
+  probs: Float32Array | null;
+  /** `rf`: log-probability and entropy of each step's symbol, L x B. */
+  logProb: Float64Array | null;
+  entropy: Float64Array | null;
   temperature: number;
 }
 
-const P = "sender.";
+/** Where the gradient enters the sender. */
+export type SenderGrad =
+  /** `gs`: gradient with respect to the message values (the receiver's, stacked rows of the order) and
+   * to each position's EOS entry (L x B, sample order). */
+  | { kind: "message"; dm: Float32Array; eos: Float64Array }
+  /** `rf`: dLoss/dlogits_t = a_b (onehot(x_t) − p) + h_b p ⊙ (log p + H_t), per sample b. */
+  | { kind: "reinforce"; policy: Float64Array; entropy: Float64Array };
 
-/** The sender of the Gumbel-softmax game, over host parameters. */
-export class GsSender {
+/** Parameter names of the two senders. */
+function names(kind: SenderKind) {
+  const cell = kind === "gs" ? "sender.cell." : "sender.cells.0.";
+  return {
+    ih: cell + "weight_ih",
+    hh: cell + "weight_hh",
+    bih: cell + "bias_ih",
+    bhh: cell + "bias_hh",
+    emb: "sender.embedding.weight",
+    embBias: "sender.embedding.bias",
+    sos: "sender.sos_embedding",
+    fc: "sender.agent.fc",
+    out: "sender.hidden_to_output",
+  };
+}
+
+/** A recurrent sender over host parameters. */
+export class RnnSender {
   #dev: Record<string, DeviceMatrix> = {};
   #table: Float32Array = new Float32Array(0);
   #version = -1;
+  readonly names: ReturnType<typeof names>;
 
-  constructor(readonly dims: GameDims, readonly params: ParamArrays) {}
+  constructor(readonly dims: GameDims, readonly params: ParamArrays, readonly kind: SenderKind) {
+    this.names = names(kind);
+  }
 
   /** Upload the weights if the parameters changed since the last call (`version` counts updates). */
   prepare(version: number): void {
@@ -61,49 +108,52 @@ export class GsSender {
     this.disposeDevice();
     const { featureDim: D, embed: E, hidden: H, vocab: V } = this.dims;
     const G = gateCount(this.dims.cell) * H;
-    const p = this.params;
-    // Rows v < V: embedding of one-hot v (column v of W_emb, plus bias); row V: the start embedding.
+    const p = this.params, n = this.names;
+    // Rows v < V: the embedding of symbol v; row V: the start embedding.
     const embRows = new Float32Array((V + 1) * E);
-    transpose(p[P + "embedding.weight"], E, V, embRows);
-    for (let v = 0; v < V; v++) for (let e = 0; e < E; e++) embRows[v * E + e] += p[P + "embedding.bias"][e];
-    embRows.set(p[P + "sos_embedding"], V * E);
-    const ihT = uploadTransposed(p[P + "cell.weight_ih"], G, E);
+    if (this.kind === "gs") {
+      transpose(p[n.emb], E, V, embRows);
+      for (let v = 0; v < V; v++) for (let e = 0; e < E; e++) embRows[v * E + e] += p[n.embBias][e];
+    } else {
+      embRows.set(p[n.emb]);
+    }
+    embRows.set(p[n.sos], V * E);
+    const ihT = uploadTransposed(p[n.ih], G, E);
     this.#table = matmul(embRows, V + 1, ihT);
     ihT.dispose();
-    const bih = p[P + "cell.bias_ih"];
+    const bih = p[n.bih];
     for (let r = 0; r <= V; r++) for (let g = 0; g < G; g++) this.#table[r * G + g] += bih[g];
     this.#dev = {
-      fcT: uploadTransposed(p[P + "agent.fc.weight"], H, D),
-      hhT: uploadTransposed(p[P + "cell.weight_hh"], G, H),
-      hh: DeviceMatrix.upload(p[P + "cell.weight_hh"], G, H),
-      outT: uploadTransposed(p[P + "hidden_to_output.weight"], V, H),
-      out: DeviceMatrix.upload(p[P + "hidden_to_output.weight"], V, H),
-      ih: DeviceMatrix.upload(p[P + "cell.weight_ih"], G, E),
-      emb: DeviceMatrix.upload(p[P + "embedding.weight"], E, V),
+      fcT: uploadTransposed(p[n.fc + ".weight"], H, D),
+      hhT: uploadTransposed(p[n.hh], G, H),
+      hh: DeviceMatrix.upload(p[n.hh], G, H),
+      outT: uploadTransposed(p[n.out + ".weight"], V, H),
+      out: DeviceMatrix.upload(p[n.out + ".weight"], V, H),
+      ih: DeviceMatrix.upload(p[n.ih], G, E),
       embRows: DeviceMatrix.upload(embRows, V + 1, E),
     };
+    if (this.kind === "gs") this.#dev.emb = DeviceMatrix.upload(p[n.emb], E, V);
     this.#version = version;
   }
 
-  /**
-   * Forward pass for B targets (features B x D). With `noise` (B x L x V Gumbel draws, the layout of the
-   * reference vectors) and a temperature it plays the training channel, else the greedy one.
-   */
-  forward(features: Float32Array, batch: number, noise: Float32Array | null, temperature = 1): SenderPass {
+  /** Forward pass for B targets (features B x D). */
+  forward(features: Float32Array, batch: number, channel: SenderChannel): SenderPass {
     const { hidden: H, vocab: V, maxLen: L, cell } = this.dims;
     const B = batch, CW = cacheWidth(cell) * H;
-    const p = this.params, dev = this.#dev;
+    const p = this.params, dev = this.#dev, n = this.names;
     const h = new Float32Array((L + 1) * B * H);
     const c = cell === "lstm" ? new Float32Array((L + 1) * B * H) : null;
     const cache = new Float32Array(L * B * CW);
-    const y = noise ? new Float32Array(L * B * V) : null;
+    const rf = this.kind === "rf";
+    const probs = channel.kind === "gumbel" || rf ? new Float32Array(L * B * V) : null;
+    const logProb = rf ? new Float64Array(L * B) : null, entropy = rf ? new Float64Array(L * B) : null;
     const symbols = new Int32Array((L + 1) * B);
     // h_0 = tanh(fc(features))
     const pre = matmul(features, B, dev.fcT);
-    const bfc = p[P + "agent.fc.bias"];
+    const bfc = p[n.fc + ".bias"];
     for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) h[b * H + j] = tanh(pre[b * H + j] + bfc[j]);
     const rows = new Int32Array(B).fill(V);
-    const bo = p[P + "hidden_to_output.bias"];
+    const bo = p[n.out + ".bias"];
     const stepNoise = new Float32Array(B * V);
     for (let t = 0; t < L; t++) {
       const hPrev = h.subarray(t * B * H, (t + 1) * B * H);
@@ -115,7 +165,7 @@ export class GsSender {
         table: this.#table,
         rows,
         gh: matmul(hPrev, B, dev.hhT),
-        biasHh: p[P + "cell.bias_hh"],
+        biasHh: p[n.bhh],
         index: null,
         hPrev,
         cPrev: c && t > 0 ? c.subarray(t * B * H, (t + 1) * B * H) : null,
@@ -126,56 +176,75 @@ export class GsSender {
       const logits = matmul(hOut, B, dev.outT);
       for (let b = 0; b < B; b++) for (let v = 0; v < V; v++) logits[b * V + v] += bo[v];
       const sym = symbols.subarray(t * B, (t + 1) * B);
-      if (noise && y) {
+      const stepProbs = probs?.subarray(t * B * V, (t + 1) * B * V);
+      if (channel.kind === "gumbel") {
         for (let b = 0; b < B; b++) {
-          stepNoise.set(noise.subarray((b * L + t) * V, (b * L + t + 1) * V), b * V);
+          stepNoise.set(channel.noise.subarray((b * L + t) * V, (b * L + t + 1) * V), b * V);
         }
-        relaxedSample(logits, stepNoise, temperature, B, V, y.subarray(t * B * V, (t + 1) * B * V), sym);
+        relaxedSample(logits, stepNoise, channel.temperature, B, V, stepProbs!, sym);
+      } else if (channel.kind === "sample") {
+        softmaxRows(logits, B, V, stepProbs!);
+        for (let b = 0; b < B; b++) sym[b] = sampleRow(stepProbs!, b * V, V, channel.uniforms[b * L + t]);
       } else {
         greedySymbols(logits, B, V, sym);
+        if (stepProbs) softmaxRows(logits, B, V, stepProbs);
+      }
+      if (rf) {
+        for (let b = 0; b < B; b++) {
+          let ent = 0;
+          for (let v = 0; v < V; v++) {
+            const q = stepProbs![b * V + v];
+            if (q > 0) ent -= q * Math.log(q);
+          }
+          entropy![t * B + b] = ent;
+          logProb![t * B + b] = Math.log(stepProbs![b * V + sym[b]]);
+        }
       }
       rows.set(sym);
     }
-    return { batch: B, features, symbols, h, c, cache, y, temperature };
+    const temperature = channel.kind === "gumbel" ? channel.temperature : 1;
+    return { batch: B, features, symbols, h, c, cache, probs, logProb, entropy, temperature };
   }
 
   /**
-   * Backward pass, visiting samples in `order` (a message's gradient is zero after its first EOS). `dm` is
-   * the receiver's gradient with respect to the message values (stacked rows of `order`), `eos` the
-   * gradient with respect to each position's EOS entry (L x B, sample order). Gradients are added into
-   * `grads`.
+   * Backward pass, visiting samples in `order` (a message's gradient is zero after its first EOS); adds
+   * the sender's gradients into `grads`.
    */
-  backward(
-    pass: SenderPass,
-    order: BackwardOrder,
-    dm: Float32Array,
-    eos: Float64Array,
-    grads: ParamArrays,
-  ): void {
+  backward(pass: SenderPass, order: BackwardOrder, source: SenderGrad, grads: ParamArrays): void {
     const { featureDim: D, embed: E, hidden: H, vocab: V, maxLen: L, cell } = this.dims;
-    const B = pass.batch, G = gateCount(cell) * H, CW = cacheWidth(cell) * H;
+    const B = pass.batch, G = gateCount(cell) * H, CW = cacheWidth(cell) * H, nm = this.names;
     const { perm, counts, offsets } = order;
     const last = Math.min(order.last, L - 1), M = offsets[last + 1];
-    const dev = this.#dev, y = pass.y!;
+    const dev = this.#dev, probs = pass.probs!;
     const dGi = new Float32Array(M * G), dGh = new Float32Array(M * G), dLog = new Float32Array(M * V);
     const sT = new Float32Array((V + 1) * G); // dL/dtable rows: dgi summed by input row
-    const dWemb = grads[P + "embedding.weight"],
-      dbemb = grads[P + "embedding.bias"],
-      dsos = grads[P + "sos_embedding"];
+    const dEmb = grads[nm.emb], dbEmb = grads[nm.embBias], dsos = grads[nm.sos];
     let dhNext: Float32Array = new Float32Array(0), dcNext: Float32Array = new Float32Array(0);
     let deNext: Float32Array = new Float32Array(0);
     for (let t = last; t >= 0; t--) {
       const n = counts[t], nNext = t < last ? counts[t + 1] : 0, idx = perm.subarray(0, n);
-      // dx_t: from the receiver, from the EOS weighting, and through the next input embedding
-      const dx = dm.slice(offsets[t] * V, (offsets[t] + n) * V);
-      for (let i = 0; i < n; i++) dx[i * V] += eos[t * B + perm[i]];
-      if (nNext > 0) addInto(dx.subarray(0, nNext * V), matmul(deNext, nNext, dev.emb));
-      const yRows = new Float32Array(n * V);
+      const pRows = new Float32Array(n * V);
       for (let i = 0; i < n; i++) {
-        yRows.set(y.subarray((t * B + perm[i]) * V, (t * B + perm[i] + 1) * V), i * V);
+        pRows.set(probs.subarray((t * B + perm[i]) * V, (t * B + perm[i] + 1) * V), i * V);
       }
       const dlog = dLog.subarray(offsets[t] * V, (offsets[t] + n) * V);
-      relaxedBackward(yRows, dx, pass.temperature, n, V, dlog);
+      if (source.kind === "message") {
+        // dx_t: from the receiver, from the EOS weighting, and through the next input embedding
+        const dx = source.dm.slice(offsets[t] * V, (offsets[t] + n) * V);
+        for (let i = 0; i < n; i++) dx[i * V] += source.eos[t * B + perm[i]];
+        if (nNext > 0) addInto(dx.subarray(0, nNext * V), matmul(deNext, nNext, dev.emb));
+        relaxedBackward(pRows, dx, pass.temperature, n, V, dlog);
+      } else {
+        for (let i = 0; i < n; i++) {
+          const b = perm[i], a = source.policy[b], hc = source.entropy[b], ent = pass.entropy![t * B + b];
+          const x = pass.symbols[t * B + b];
+          for (let v = 0; v < V; v++) {
+            const q = pRows[i * V + v];
+            const d = a * ((v === x ? 1 : 0) - q) + (q > 0 ? hc * q * (Math.log(q) + ent) : 0);
+            dlog[i * V + v] = d < 1e-30 && d > -1e-30 ? 0 : d;
+          }
+        }
+      }
       const dh = matmul(dlog, n, dev.out);
       addInto(dh.subarray(0, nNext * H), dhNext.subarray(0, nNext * H));
       const dc = cell === "lstm" ? new Float32Array(n * H) : null;
@@ -209,9 +278,10 @@ export class GsSender {
         for (let e = 0; e < E; e++) {
           const d = de[i * E + e];
           if (t === 0) dsos[e] += d;
+          else if (this.kind === "rf") dEmb[row * E + e] += d;
           else {
-            dWemb[e * V + row] += d;
-            dbemb[e] += d;
+            dEmb[e * V + row] += d;
+            dbEmb[e] += d;
           }
         }
       }
@@ -228,9 +298,9 @@ export class GsSender {
     }
     flushTiny(dpre);
     const featsDev = DeviceMatrix.upload(feats, B, D);
-    addInto(grads[P + "agent.fc.weight"], matmul(transpose(dpre, B, H), H, featsDev));
+    addInto(grads[nm.fc + ".weight"], matmul(transpose(dpre, B, H), H, featsDev));
     featsDev.dispose();
-    addColumnSums(dpre, B, H, grads[P + "agent.fc.bias"]);
+    addColumnSums(dpre, B, H, grads[nm.fc + ".bias"]);
     // Weight gradients as large products over the stacked rows: dW_hh = Σ dgh_t^T h_t, dW_out = Σ dlogits_t^T h_{t+1}
     const hIn = new Float32Array(M * H), hOut = new Float32Array(M * H);
     for (let t = 0; t <= last; t++) {
@@ -241,14 +311,14 @@ export class GsSender {
       }
     }
     const hInDev = DeviceMatrix.upload(hIn, M, H), hOutDev = DeviceMatrix.upload(hOut, M, H);
-    addInto(grads[P + "cell.weight_hh"], matmul(transpose(dGh, M, G), G, hInDev));
-    addInto(grads[P + "hidden_to_output.weight"], matmul(transpose(dLog, M, V), V, hOutDev));
+    addInto(grads[nm.hh], matmul(transpose(dGh, M, G), G, hInDev));
+    addInto(grads[nm.out + ".weight"], matmul(transpose(dLog, M, V), V, hOutDev));
     hInDev.dispose();
     hOutDev.dispose();
-    addColumnSums(dGh, M, G, grads[P + "cell.bias_hh"]);
-    addColumnSums(dGi, M, G, grads[P + "cell.bias_ih"]);
-    addColumnSums(dLog, M, V, grads[P + "hidden_to_output.bias"]);
-    addInto(grads[P + "cell.weight_ih"], matmul(transpose(sT, V + 1, G), G, dev.embRows));
+    addColumnSums(dGh, M, G, grads[nm.bhh]);
+    addColumnSums(dGi, M, G, grads[nm.bih]);
+    addColumnSums(dLog, M, V, grads[nm.out + ".bias"]);
+    addInto(grads[nm.ih], matmul(transpose(sT, V + 1, G), G, dev.embRows));
   }
 
   /** Free the uploaded weights. */
@@ -257,4 +327,35 @@ export class GsSender {
     this.#dev = {};
     this.#version = -1;
   }
+}
+
+/** softmax of each of B rows of V logits, into `out`. */
+export function softmaxRows(logits: Float32Array, batch: number, vocab: number, out: Float32Array): void {
+  for (let b = 0; b < batch; b++) {
+    const o = b * vocab;
+    let max = -Infinity;
+    for (let v = 0; v < vocab; v++) if (logits[o + v] > max) max = logits[o + v];
+    let sum = 0;
+    for (let v = 0; v < vocab; v++) sum += out[o + v] = Math.exp(logits[o + v] - max);
+    for (let v = 0; v < vocab; v++) out[o + v] /= sum;
+  }
+}
+
+/** Inverse-CDF draw from the distribution `p[o .. o + n)` with a uniform u in [0, 1). */
+export function sampleRow(p: Float32Array, o: number, n: number, u: number): number {
+  let acc = 0;
+  for (let v = 0; v < n; v++) {
+    acc += p[o + v];
+    if (u < acc) return v;
+  }
+  // rounding left u above the total: the last symbol with non-zero probability
+  for (let v = n - 1; v > 0; v--) if (p[o + v] > 0) return v;
+  return 0;
+}
+
+/** B x L uniform draws for {@link SenderChannel} `sample`. */
+export function senderUniforms(rng: Rng, batch: number, maxLen: number): Float64Array {
+  const u = new Float64Array(batch * maxLen);
+  for (let i = 0; i < u.length; i++) u[i] = rng.float();
+  return u;
 }

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { initBackend } from "../src/backend.ts";
+import { type GameType, resolveConfig } from "../src/config.ts";
+import { createGame } from "../src/game/mod.ts";
+import { oneHotObjects, Rng, toyBatch } from "./game_helpers.ts";
+
+await initBackend("auto");
+
+const N = 6;
+const config = (gameType: GameType) =>
+  resolveConfig({
+    gameType,
+    vocabSize: 6,
+    maxLen: 3,
+    embedSize: 8,
+    hiddenSize: 12,
+    receiverProjSize: 24,
+    numImgs: 3,
+    batchSize: 16,
+    task: "img_clas",
+  });
+
+/** Losses of `steps` training steps of a fresh game from `seed`. */
+function losses(gameType: GameType, seed: number, steps: number): number[] {
+  const c = config(gameType), rng = new Rng(seed), objects = oneHotObjects(N);
+  const game = createGame(c, N, rng.fork("game"));
+  const out = Array.from(
+    { length: steps },
+    () => game.trainStep(toyBatch(rng, objects, N, 16, 3), 1, rng).loss,
+  );
+  game.dispose();
+  return out;
+}
+
+for (const gameType of ["gs", "rf", "rf_single"] as const) {
+  Deno.test(`createGame("${gameType}") is deterministic: same seed, same losses`, () => {
+    const a = losses(gameType, 4, 5);
+    assert.deepEqual(losses(gameType, 4, 5), a);
+    assert.notDeepEqual(losses(gameType, 5, 5), a);
+  });
+
+  Deno.test(`getState()/setState() of "${gameType}" resume training exactly`, () => {
+    const c = config(gameType), objects = oneHotObjects(N);
+    const a = createGame(c, N, new Rng(1)), b = createGame(c, N, new Rng(2));
+    const rng = new Rng(9);
+    for (let i = 0; i < 3; i++) a.trainStep(toyBatch(rng, objects, N, 16, 3), 1, rng);
+    b.setState(a.getState());
+    const batch = toyBatch(new Rng(3), objects, N, 16, 3);
+    const la = a.trainStep(batch, 1, new Rng(7)), lb = b.trainStep(batch, 1, new Rng(7));
+    assert.equal(lb.loss, la.loss);
+    assert.deepEqual(b.getState().params, a.getState().params);
+    assert.deepEqual(b.evalStep(batch).symbols, a.evalStep(batch).symbols);
+    a.dispose();
+    b.dispose();
+  });
+}
+
+Deno.test("getState() names parameters as the original's state dict", () => {
+  const game = createGame(config("gs"), N, new Rng(1));
+  const { params, optimizer } = game.getState();
+  assert.deepEqual(params["sender.cell.weight_ih"].shape, [36, 8]);
+  assert.deepEqual(params["receiver.agent.msg_fc.weight"].shape, [24, 12]);
+  assert.deepEqual(params["sender.embedding.weight"].shape, [8, 6]);
+  assert.equal(optimizer?.step, 0);
+  game.dispose();
+});
+
+Deno.test("StepOutput has one row of L + 1 symbols per game, ending with EOS", () => {
+  for (const gameType of ["gs", "rf", "rf_single"] as const) {
+    const game = createGame(config(gameType), N, new Rng(1));
+    const out = game.evalStep(toyBatch(new Rng(2), oneHotObjects(N), N, 16, 3));
+    assert.equal(out.symbols.length, 16 * 4);
+    for (let b = 0; b < 16; b++) assert.equal(out.symbols[b * 4 + 3], 0);
+    assert.equal(out.acc.length, 16);
+    assert.equal(out.imgClassAcc?.length, 16);
+    for (const l of out.length) assert.ok(l >= 1 && l <= 4);
+    game.dispose();
+  }
+});
