@@ -9,7 +9,8 @@
  * @module
  */
 import { type FlagSpec, helpText, numberFlag, parseFlags, runMain, UsageError } from "../src/cli.ts";
-import { gridFromArgs } from "../src/sweep/grid.ts";
+import { ConfigError } from "../src/config.ts";
+import { expandGrid, GridError, gridFromArgs } from "../src/sweep/grid.ts";
 import { parseShard } from "../src/sweep/shard.ts";
 import { sweep } from "../src/sweep/sweep.ts";
 import { PASS_THROUGH_FLAGS, type PassThroughFlag } from "../src/sweep/train_args.ts";
@@ -67,10 +68,19 @@ await runMain(async () => {
   const listeners: [Deno.Signal, () => void][] = [["SIGINT", stop("SIGINT")], ["SIGTERM", stop("SIGTERM")]];
   if (Deno.build.os !== "windows") { for (const [s, f] of listeners) Deno.addSignalListener(s, f); }
 
+  let grid, shard;
+  try {
+    shard = values.shard ? parseShard(values.shard as string) : undefined;
+    grid = gridFromArgs((values.grid as string[]) ?? [], (values.set as string[]) ?? []);
+    expandGrid(grid); // validates every configuration before anything is written
+  } catch (e) {
+    if (e instanceof GridError || e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
   const result = await sweep({
-    grid: gridFromArgs((values.grid as string[]) ?? [], (values.set as string[]) ?? []),
+    grid,
     out: values.out as string,
-    shard: values.shard ? parseShard(values.shard as string) : undefined,
+    shard,
     jobs,
     data,
     quiet: !!values.quiet,

@@ -48,6 +48,8 @@ interface FakeRun {
   noise?: number;
   /** Write the validation interactions of every epoch (for topsim and language). */
   interactions?: boolean;
+  /** Every message is the same (a degenerate language). */
+  constantMessages?: boolean;
   /** Extra text appended to metrics.jsonl. */
   tail?: string;
   finished?: boolean;
@@ -88,7 +90,7 @@ async function makeRun(root: string, r: FakeRun): Promise<string> {
       const rng = new Rng(r.seed * 100 + e);
       const symbols = new Uint8Array(n * width);
       for (let i = 0; i < n; i++) {
-        for (let t = 0; t < width - 1; t++) symbols[i * width + t] = rng.int(4);
+        for (let t = 0; t < width - 1; t++) symbols[i * width + t] = r.constantMessages ? 0 : rng.int(4);
       }
       await saveInteractions(join(dir, "interactions", `test_e${e}.bin`), {
         epoch: e,
@@ -523,5 +525,37 @@ Deno.test("makeReport() shows missing cells of a partial grid as dashes, with a 
       string
     >[];
     assert.deepEqual(t1.find((r) => r.task === "target_clas" && r.same_class_prob === "0.5")?.acc_mean, "");
+  });
+});
+
+Deno.test("makeReport() shows the topsim of identical messages as undefined, a filled cell", async () => {
+  await withTmp(async (tmp) => {
+    const root = join(tmp, "s");
+    for (const seed of [1, 2, 3]) {
+      await makeRun(root, {
+        p: 0.5,
+        seed,
+        acc: [0.5],
+        noise: 0.1 * seed,
+        interactions: true,
+        constantMessages: true,
+      });
+    }
+    const out = await makeReport({
+      dirs: [root],
+      outRoot: tmp,
+      topsimGames: 20,
+      verbose: false,
+      testFeatures,
+    });
+    const c = out.tables.cells[0];
+    assert.equal(c.topsim, undefined);
+    assert.ok(c.topsimUndefined && c.topsimEditUndefined);
+    assert.ok(out.tables.runs.every((r) => Number.isNaN(r.analysis.topsim)));
+    assert.deepEqual(missingCells(out.tables), []);
+    const md = await Deno.readTextFile(join(out.dir, "report.md"));
+    assert.match(md, /\| standard \| 3 \| 0\.500 ± 0\.000 \| 0\.200 ± 0\.100 \| undefined \| undefined \|/);
+    assert.match(md, /standard_p0\.5_s1: topsim is undefined: all sampled messages are the same/);
+    assert.match(md, /\| Pearson r \| undefined \|/, "constant accuracies: no correlation");
   });
 });

@@ -22,6 +22,8 @@ export interface ReportContext {
 }
 
 const DASH = "–";
+/** A statistic that was computed but is undefined (topsim of identical messages). */
+const UNDEFINED = "undefined";
 const f3 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? DASH : x.toFixed(3));
 const f2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? DASH : x.toFixed(2));
 const sgn = (x: number | undefined) =>
@@ -32,6 +34,9 @@ const d = (
 ) => (a === undefined || b === undefined ? undefined : a - b);
 const pv = (p: number | undefined) =>
   p === undefined || !Number.isFinite(p) ? DASH : p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
+
+/** A correlation: 3 decimals, "undefined" when computed over constant values (NaN), "–" when not computed. */
+const corrValue = (x: number | undefined) => (x !== undefined && Number.isNaN(x) ? UNDEFINED : f3(x));
 
 /** `0.955 ± 0.014`, `0.955` for one value, `–` for none. */
 export function fmtStat(s: Stat | undefined, digits = 3): string {
@@ -109,7 +114,7 @@ export function renderMarkdown(t: Tables, ctx: ReportContext): string {
     `topsim: ${ctx.topsimGames} validation games of the best epoch, sampled with replacement (seed ${ctx.seed});`,
     "cosine distance of the 64-d target features against euclidean distance of the symbol ids of all message",
     "positions (the paper's). topsim (edit): Levenshtein distance / mean length of the messages cut after",
-    "their first EOS.",
+    'their first EOS. "undefined": every sampled message is the same, so the correlation has no value.',
     "",
     table(
       [
@@ -131,8 +136,8 @@ export function renderMarkdown(t: Tables, ctx: ReportContext): string {
           String(c?.runs.length ?? 0),
           fmtStat(c?.acc),
           fmtStat(c?.noiseAcc),
-          fmtStat(c?.topsim),
-          fmtStat(c?.topsimEdit),
+          c?.topsimUndefined ? UNDEFINED : fmtStat(c?.topsim),
+          c?.topsimEditUndefined ? UNDEFINED : fmtStat(c?.topsimEdit),
           pub ? `${f3(pub.acc)} / ${f3(pub.noiseAcc)} / ${f3(pub.topsim)}` : DASH,
           sgn(d(c?.acc?.mean, pub?.acc)),
           sgn(d(c?.noiseAcc?.mean, pub?.noiseAcc)),
@@ -173,14 +178,14 @@ export function renderMarkdown(t: Tables, ctx: ReportContext): string {
       [
         [
           "Pearson r",
-          f3(corr?.pearson.r),
+          corrValue(corr?.pearson.r),
           pv(corr?.pearson.p),
           PUBLISHED_CORRELATION.pearson.r.toFixed(4),
           String(PUBLISHED_CORRELATION.pearson.p),
         ],
         [
           "Spearman ρ",
-          f3(corr?.spearman.rho),
+          corrValue(corr?.spearman.rho),
           pv(corr?.spearman.p),
           PUBLISHED_CORRELATION.spearman.rho.toFixed(4),
           String(PUBLISHED_CORRELATION.spearman.p),
@@ -256,8 +261,8 @@ export function renderMarkdown(t: Tables, ctx: ReportContext): string {
           f3(s.bestImgClassAcc),
           f3(s.bestTrainImgClassAcc),
           f3(s.noiseAcc),
-          f3(a.topsim),
-          f3(a.topsimEdit),
+          a.topsim !== undefined && Number.isNaN(a.topsim) ? UNDEFINED : f3(a.topsim),
+          a.topsimEdit !== undefined && Number.isNaN(a.topsimEdit) ? UNDEFINED : f3(a.topsimEdit),
           f2(a.language?.meanLength),
           a.language ? String(a.language.vocabUsed) : DASH,
           f2(a.language?.entropy),

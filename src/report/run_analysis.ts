@@ -122,7 +122,7 @@ export async function analyzeRun(
     messageDistance: "edit",
   });
   if (!Number.isFinite(out.topsim) || !Number.isFinite(out.topsimEdit)) {
-    out.notes.push(`${run.name}: topsim is undefined (shown as "–"): all sampled messages are the same`);
+    out.notes.push(`${run.name}: topsim is undefined: all sampled messages are the same`);
   }
   return out;
 }

@@ -38,6 +38,12 @@ export function stat(values: readonly (number | undefined)[]): Stat | undefined 
   return { n: v.length, mean: mean(v), std: v.length > 1 ? std(v) : undefined };
 }
 
+/** True when some values were computed and none is finite (e.g. topsim of constant messages). */
+function allUndefined(values: readonly (number | undefined)[]): boolean {
+  const computed = values.filter((x) => x !== undefined);
+  return computed.length > 0 && !computed.some(Number.isFinite);
+}
+
 /** The runs of one task (row) and sameClassProb, and their statistics. */
 export interface Cell {
   row: string;
@@ -50,6 +56,9 @@ export interface Cell {
   noiseAcc?: Stat;
   topsim?: Stat;
   topsimEdit?: Stat;
+  /** True when topsim was computed but is undefined (NaN: all sampled messages equal) for every run. */
+  topsimUndefined: boolean;
+  topsimEditUndefined: boolean;
   meanLength?: Stat;
   vocabUsed?: Stat;
   entropy?: Stat;
@@ -157,6 +166,8 @@ export function buildTables(runs: RunRow[]): Tables {
         noiseAcc: stat(rs.map((r) => r.summary.noiseAcc)),
         topsim: stat(rs.map((r) => r.analysis.topsim)),
         topsimEdit: stat(rs.map((r) => r.analysis.topsimEdit)),
+        topsimUndefined: allUndefined(rs.map((r) => r.analysis.topsim)),
+        topsimEditUndefined: allUndefined(rs.map((r) => r.analysis.topsimEdit)),
         meanLength: stat(rs.map((r) => r.analysis.language?.meanLength)),
         vocabUsed: stat(rs.map((r) => r.analysis.language?.vocabUsed)),
         entropy: stat(rs.map((r) => r.analysis.language?.entropy)),
