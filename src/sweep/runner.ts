@@ -128,6 +128,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
   const queue: PlannedRun[] = [];
   for (const run of opts.runs) {
     if (await isFinished(run.dir)) {
+      const lock = await readLock(run.dir); // left by a sweep killed while this run was finishing
+      if (lock && !lockHolderAlive(lock)) await removeLock(run.dir);
       outcome.skipped.push(run.name);
       emit({ type: "skip", run });
     } else queue.push(run);
