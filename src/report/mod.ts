@@ -14,4 +14,4 @@ export { analyzeRun, type RunAnalysis } from "./run_analysis.ts";
 export { type LoadedRun, loadRuns, parseMetrics, ReportError, RunFileError } from "./runs.ts";
 export { type RunSummary, summarizeRun } from "./summary.ts";
 export { lineChart, scatterChart } from "./svg.ts";
-export { buildTables, type Cell, type Tables } from "./tables.ts";
+export { buildTables, type Cell as TableCell, type Tables } from "./tables.ts";
