@@ -77,3 +77,18 @@ Deno.test("StepOutput has one row of L + 1 symbols per game, ending with EOS", (
     game.dispose();
   }
 });
+
+Deno.test("trainStep() rejects a batch without the labels its task needs", () => {
+  const game = createGame(config("gs"), N, new Rng(1));
+  const batch = toyBatch(new Rng(2), oneHotObjects(N), N, 16, 3);
+  delete batch.sameClass;
+  assert.throws(
+    () => game.trainStep(batch, 1, new Rng(3)),
+    (e: Error) => e.name === "BatchError" && /sameClass/.test(e.message),
+  );
+  assert.throws(
+    () => game.evalStep({ ...batch, senderInput: new Float32Array(5) }),
+    /senderInput has 5 values/,
+  );
+  game.dispose();
+});

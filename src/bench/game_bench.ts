@@ -1,7 +1,9 @@
 /**
  * Speed of the paper's game (batch 64, D = E = 64, H = 200, V = 100, L = 10, 2 images, GRU, Gumbel-softmax):
  * `train.ms_per_step` in steady state, `train.ms_per_step_first` (the first 20 steps, the baseline it is
- * compared with), `eval.ms_per_step`, and `train.s_per_epoch` estimated from them.
+ * compared with), `train.ms_per_step_full_length` (every message of maximal length, the worst case: the
+ * cost of a step grows with message length because the backward pass skips positions after the first
+ * EOS), `eval.ms_per_step`, and `train.s_per_epoch` estimated from them.
  *
  * Steady state matters: once the agents grow confident, backward passes carry subnormal floats that slow
  * the products several times unless flushed (see linalg.ts), so the bench trains for a few hundred steps
@@ -14,7 +16,7 @@ import process from "node:process";
 import { activeBackend, initBackend } from "../backend.ts";
 import { DEFAULT_CONFIG, resolveConfig } from "../config.ts";
 import { createGame } from "../game/mod.ts";
-import type { GameBatch } from "../game/types.ts";
+import type { GameBatch, GameState } from "../game/types.ts";
 import { Rng } from "../rng.ts";
 import type { Bench, BenchFigure } from "./types.ts";
 
@@ -57,6 +59,14 @@ function randomBatch(
   return { size: batch, senderInput, receiverInput, target, sameClass, targetClass };
 }
 
+const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+
+/** The state with hidden_to_output.bias[EOS] at −30: the sender never ends a message early. */
+function suppressEos(state: GameState): GameState {
+  state.params["sender.hidden_to_output.bias"].data[0] = -30;
+  return state;
+}
+
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -64,7 +74,13 @@ const cpuMs = () => {
 
 /** The game benchmark. */
 export const gameBench: Bench = {
-  names: ["train.ms_per_step_first", "train.ms_per_step", "eval.ms_per_step", "train.s_per_epoch"],
+  names: [
+    "train.ms_per_step_first",
+    "train.ms_per_step",
+    "train.ms_per_step_full_length",
+    "eval.ms_per_step",
+    "train.s_per_epoch",
+  ],
   async run({ quick }): Promise<BenchFigure[]> {
     if (!activeBackend()) await initBackend("auto");
     const config = resolveConfig({ ...DEFAULT_CONFIG });
@@ -76,7 +92,7 @@ export const gameBench: Bench = {
       first = 20,
       steadyFrom = Math.floor(steps / 2),
       evalSteps = quick ? 10 : 40;
-    const wall: number[] = [], cpu: number[] = [];
+    const wall: number[] = [], cpu: number[] = [], lengths: number[] = [];
     let acc = 0;
     for (let s = 0; s < steps; s++) {
       const batch = randomBatch(rng, data, B, config.numImgs, D);
@@ -84,7 +100,8 @@ export const gameBench: Bench = {
       const out = game.trainStep(batch, config.temperature, rng);
       wall.push(performance.now() - w0);
       cpu.push(cpuMs() - c0);
-      if (s >= steadyFrom) acc += out.acc.reduce((a, b) => a + b, 0) / B / (steps - steadyFrom);
+      lengths.push(mean(Array.from(out.length)));
+      if (s >= steadyFrom) acc += mean(Array.from(out.acc)) / (steps - steadyFrom);
     }
     const evalWall: number[] = [], evalCpu: number[] = [];
     for (let s = 0; s < evalSteps; s++) {
@@ -94,8 +111,23 @@ export const gameBench: Bench = {
       evalWall.push(performance.now() - w0);
       evalCpu.push(cpuMs() - c0);
     }
+    const meanLength = mean(lengths.slice(steadyFrom));
     game.dispose();
-    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    // Worst case: EOS never chosen (its output bias pushed down), so every message has L + 1 positions
+    const full = createGame(config, D, rng.fork("full"));
+    const fullWall: number[] = [], fullCpu: number[] = [];
+    const fullSteps = quick ? 8 : 30;
+    for (let s = 0; s < fullSteps + 3; s++) {
+      full.setState(suppressEos(full.getState()));
+      const batch = randomBatch(rng, data, B, config.numImgs, D);
+      const w0 = performance.now(), c0 = cpuMs();
+      full.trainStep(batch, config.temperature, rng);
+      if (s >= 3) {
+        fullWall.push(performance.now() - w0);
+        fullCpu.push(cpuMs() - c0);
+      }
+    }
+    full.dispose();
     const firstMs = mean(wall.slice(0, first)), steadyMs = mean(wall.slice(steadyFrom));
     const evalMs = mean(evalWall);
     const backend = activeBackend()?.name;
@@ -126,8 +158,15 @@ export const gameBench: Bench = {
           steps: `${steadyFrom + 1}-${steps}`,
           cpuMs: mean(cpu.slice(steadyFrom)),
           trainAcc: acc,
+          meanLength,
           note: "wall-clock mean over the second half of the steps (steady state); cpuMs is process CPU time",
         },
+      },
+      {
+        name: "train.ms_per_step_full_length",
+        value: mean(fullWall),
+        unit: "ms",
+        detail: { ...setup, steps: fullSteps, cpuMs: mean(fullCpu), meanLength: config.maxLen + 1 },
       },
       {
         name: "eval.ms_per_step",

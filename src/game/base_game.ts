@@ -22,6 +22,31 @@ export function unusedHeads(dims: GameDims): string[] {
   return heads.map((h) => `receiver.agent.${h}.`);
 }
 
+/** Error for a batch that does not fit the game (sizes, or labels the task needs). */
+export class BatchError extends Error {
+  override name = "BatchError";
+}
+
+/** Throw a {@link BatchError} unless `batch` has the sizes of `dims` and the labels of its task. */
+export function checkBatch(batch: GameBatch, dims: GameDims): void {
+  const B = batch.size, K = dims.numImgs, D = dims.featureDim;
+  const fail = (what: string) => {
+    throw new BatchError(`Invalid game batch: ${what} (batch of ${B}, ${K} images of ${D} features).`);
+  };
+  if (!(Number.isInteger(B) && B >= 1)) fail(`size ${B} is not a positive integer`);
+  if (batch.senderInput.length !== B * D) {
+    fail(`senderInput has ${batch.senderInput.length} values, expected ${B * D}`);
+  }
+  if (batch.receiverInput.length !== B * K * D) {
+    fail(`receiverInput has ${batch.receiverInput.length} values, expected ${B * K * D}`);
+  }
+  if (batch.target.length !== B) fail(`target has ${batch.target.length} values, expected ${B}`);
+  if (dims.task === "img_clas" && batch.sameClass?.length !== B * K) fail("img_clas needs sameClass (B x K)");
+  if (dims.task === "target_clas" && batch.targetClass?.length !== B) {
+    fail("target_clas needs targetClass (B)");
+  }
+}
+
 /** A game over host parameters trained with Adam. */
 export abstract class BaseGame implements Game {
   readonly params: ParamArrays;

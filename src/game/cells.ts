@@ -30,6 +30,9 @@ export interface CellForwardArgs {
   rows: Int32Array;
   /** h W_hh^T without bias, n x GH; null when the previous state is zero. */
   gh: Float32Array | null;
+  /** Row i of `gh` starts at i · ghStride + ghOffset (default: GH and 0, a plain n x GH array). */
+  ghStride?: number;
+  ghOffset?: number;
   /** b_hh, GH. */
   biasHh: Float32Array;
   /**
@@ -50,10 +53,10 @@ export interface CellForwardArgs {
 /** One step forward: writes hOut (and cOut, cache). */
 export function cellForward(a: CellForwardArgs): void {
   const { batch: n, hidden: H, table, rows, gh, biasHh: bhh, index, hPrev, cPrev, hOut, cOut, cache } = a;
-  const G = gateCount(a.cell) * H;
+  const G = gateCount(a.cell) * H, ghStride = a.ghStride ?? G, ghOffset = a.ghOffset ?? 0;
   for (let i = 0; i < n; i++) {
     const b = index ? index[i] : i;
-    const ti = rows[i] * G, gi = i * G, hi = b * H;
+    const ti = rows[i] * G, gi = i * ghStride + ghOffset, hi = b * H;
     if (a.cell === "gru") {
       const ci = b * 4 * H;
       for (let j = 0; j < H; j++) {

@@ -7,7 +7,7 @@
  */
 import type { RunConfig } from "../config.ts";
 import type { Rng } from "../rng.ts";
-import { BaseGame, firstEosOutput } from "./base_game.ts";
+import { BaseGame, checkBatch, firstEosOutput } from "./base_game.ts";
 import { type GameDims, gameDims } from "./dims.ts";
 import { backwardOrder, eosGrad, firstEos, secondEos } from "./eos.ts";
 import { gumbelNoise } from "./gumbel.ts";
@@ -70,6 +70,7 @@ export class GsGame extends BaseGame {
     temperature: number,
     noise: Float32Array,
   ): { output: StepOutput; grads: ParamArrays } {
+    checkBatch(batch, this.dims);
     const L = this.dims.maxLen;
     const B = batch.size, W = this.loss.width;
     this.#prepare();
@@ -116,6 +117,7 @@ export class GsGame extends BaseGame {
   }
 
   #evaluate(batch: GameBatch, allPositions: boolean): StepOutput | GsDetailedOutput {
+    checkBatch(batch, this.dims);
     const B = batch.size, L = this.dims.maxLen, W = this.loss.width;
     this.#prepare();
     const sp = this.sender.forward(batch.senderInput, B, { kind: "greedy" });

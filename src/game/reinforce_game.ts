@@ -15,7 +15,7 @@
  */
 import type { RunConfig } from "../config.ts";
 import type { Rng } from "../rng.ts";
-import { BaseGame, firstEosOutput } from "./base_game.ts";
+import { BaseGame, checkBatch, firstEosOutput } from "./base_game.ts";
 import { type GameDims, gameDims } from "./dims.ts";
 import { backwardOrder, firstEos } from "./eos.ts";
 import { TaskLoss } from "./losses.ts";
@@ -102,6 +102,7 @@ export class RfGame extends BaseGame {
 
   /** Forward pass: output (loss = the optimised surrogate with the current baselines) and what the backward pass needs. */
   #forward(batch: GameBatch, channel: SenderChannel) {
+    checkBatch(batch, this.dims);
     const { maxLen: L } = this.dims;
     const B = batch.size, W = this.loss.width;
     this.sender.prepare(this.version);

@@ -13,7 +13,7 @@
  */
 import type { RunConfig } from "../config.ts";
 import type { Rng } from "../rng.ts";
-import { BaseGame } from "./base_game.ts";
+import { BaseGame, checkBatch } from "./base_game.ts";
 import { type GameDims, gameDims } from "./dims.ts";
 import { tanh } from "./fastmath.ts";
 import {
@@ -114,6 +114,7 @@ export class RfSingleGame extends BaseGame {
     batch: GameBatch,
     uniforms: Float64Array | null,
   ): { output: StepOutput; grads: ParamArrays | null; ell: Float64Array } {
+    checkBatch(batch, this.dims);
     const { featureDim: D, vocab: V, embed: E, numImgs: K, maxLen: L, task } = this.dims;
     const B = batch.size, P2 = 2 * E, Q = this.headSize, W = this.loss.width, p = this.params;
     this.#prepare();

@@ -123,11 +123,19 @@ export class RnnSender {
     ihT.dispose();
     const bih = p[n.bih];
     for (let r = 0; r <= V; r++) for (let g = 0; g < G; g++) this.#table[r * G + g] += bih[g];
+    // [W_out^T | W_hh^T] (H x (V + G)): h_t gives logits_{t−1} and the next step's h_t W_hh^T in one product
+    const outT = transpose(p[n.out + ".weight"], V, H), hhT = transpose(p[n.hh], G, H);
+    const stepT = new Float32Array(H * (V + G));
+    for (let j = 0; j < H; j++) {
+      stepT.set(outT.subarray(j * V, (j + 1) * V), j * (V + G));
+      stepT.set(hhT.subarray(j * G, (j + 1) * G), j * (V + G) + V);
+    }
     this.#dev = {
       fcT: uploadTransposed(p[n.fc + ".weight"], H, D),
-      hhT: uploadTransposed(p[n.hh], G, H),
+      stepT: DeviceMatrix.upload(stepT, H, V + G),
+      hhT: DeviceMatrix.upload(hhT, H, G),
       hh: DeviceMatrix.upload(p[n.hh], G, H),
-      outT: uploadTransposed(p[n.out + ".weight"], V, H),
+      outT: DeviceMatrix.upload(outT, H, V),
       out: DeviceMatrix.upload(p[n.out + ".weight"], V, H),
       ih: DeviceMatrix.upload(p[n.ih], G, E),
       embRows: DeviceMatrix.upload(embRows, V + 1, E),
@@ -153,28 +161,11 @@ export class RnnSender {
     const bfc = p[n.fc + ".bias"];
     for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) h[b * H + j] = tanh(pre[b * H + j] + bfc[j]);
     const rows = new Int32Array(B).fill(V);
-    const bo = p[n.out + ".bias"];
+    const bo = p[n.out + ".bias"], G = gateCount(cell) * H;
     const stepNoise = new Float32Array(B * V);
-    for (let t = 0; t < L; t++) {
-      const hPrev = h.subarray(t * B * H, (t + 1) * B * H);
-      const hOut = h.subarray((t + 1) * B * H, (t + 2) * B * H);
-      cellForward({
-        cell,
-        batch: B,
-        hidden: H,
-        table: this.#table,
-        rows,
-        gh: matmul(hPrev, B, dev.hhT),
-        biasHh: p[n.bhh],
-        index: null,
-        hPrev,
-        cPrev: c && t > 0 ? c.subarray(t * B * H, (t + 1) * B * H) : null,
-        hOut,
-        cOut: c ? c.subarray((t + 1) * B * H, (t + 2) * B * H) : null,
-        cache: cache.subarray(t * B * CW, (t + 1) * B * CW),
-      });
-      const logits = matmul(hOut, B, dev.outT);
-      for (let b = 0; b < B; b++) for (let v = 0; v < V; v++) logits[b * V + v] += bo[v];
+    const logits = new Float32Array(B * V);
+    /** Chooses the symbols of step t from logits (B x V, bias included). */
+    const emit = (t: number) => {
       const sym = symbols.subarray(t * B, (t + 1) * B);
       const stepProbs = probs?.subarray(t * B * V, (t + 1) * B * V);
       if (channel.kind === "gumbel") {
@@ -201,7 +192,39 @@ export class RnnSender {
         }
       }
       rows.set(sym);
+    };
+    for (let t = 0; t < L; t++) {
+      const hPrev = h.subarray(t * B * H, (t + 1) * B * H);
+      const hOut = h.subarray((t + 1) * B * H, (t + 2) * B * H);
+      // h_t [W_out^T | W_hh^T]: the previous step's logits and this step's recurrent term
+      const both = t > 0, prod = matmul(hPrev, B, both ? dev.stepT : dev.hhT);
+      if (both) {
+        for (let b = 0; b < B; b++) {
+          for (let v = 0; v < V; v++) logits[b * V + v] = prod[b * (V + G) + v] + bo[v];
+        }
+        emit(t - 1);
+      }
+      cellForward({
+        cell,
+        batch: B,
+        hidden: H,
+        table: this.#table,
+        rows,
+        gh: prod,
+        ghStride: both ? V + G : G,
+        ghOffset: both ? V : 0,
+        biasHh: p[n.bhh],
+        index: null,
+        hPrev,
+        cPrev: c && t > 0 ? c.subarray(t * B * H, (t + 1) * B * H) : null,
+        hOut,
+        cOut: c ? c.subarray((t + 1) * B * H, (t + 2) * B * H) : null,
+        cache: cache.subarray(t * B * CW, (t + 1) * B * CW),
+      });
     }
+    const lastLogits = matmul(h.subarray(L * B * H), B, dev.outT);
+    for (let b = 0; b < B; b++) for (let v = 0; v < V; v++) logits[b * V + v] = lastLogits[b * V + v] + bo[v];
+    emit(L - 1);
     const temperature = channel.kind === "gumbel" ? channel.temperature : 1;
     return { batch: B, features, symbols, h, c, cache, probs, logProb, entropy, temperature };
   }
