@@ -92,3 +92,17 @@ Deno.test("trainStep() rejects a batch without the labels its task needs", () =>
   );
   game.dispose();
 });
+
+Deno.test("the REINFORCE games name parameters as the original's wrappers do", () => {
+  const rf = createGame(config("rf"), N, new Rng(1)).getState().params;
+  for (
+    const n of ["sender.cells.0.weight_ih", "sender.embedding.weight", "receiver.encoder.cell.weight_hh_l0"]
+  ) {
+    assert.ok(rf[n], n);
+  }
+  assert.deepEqual(rf["receiver.encoder.embedding.weight"].shape, [6, 8]);
+  const single = createGame(config("rf_single"), N, new Rng(1)).getState().params;
+  assert.deepEqual(single["sender.agent.fc.weight"].shape, [6, N]);
+  assert.deepEqual(single["receiver.agent.embedding.weight"].shape, [6, 8]);
+  assert.deepEqual(single["receiver.agent.agent.msg_fc.weight"].shape, [16, 8]);
+});

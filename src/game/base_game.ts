@@ -12,14 +12,14 @@ import type { TaskLoss } from "./losses.ts";
 import { type ParamArrays, type ParamSpec, sizeOf, zerosLike } from "./params.ts";
 import type { Game, GameBatch, GameState, StepOutput } from "./types.ts";
 
-/** Names of the pressure heads a task does not use: they get no gradient (None in PyTorch), so Adam skips them. */
+/** Name fragments of the pressure heads a task does not use: they get no gradient (None in PyTorch), so Adam skips them. */
 export function unusedHeads(dims: GameDims): string[] {
   const heads = dims.task === "img_clas"
     ? ["target_clas_fc"]
     : dims.task === "target_clas"
     ? ["img_clas_fc"]
     : ["img_clas_fc", "target_clas_fc"];
-  return heads.map((h) => `receiver.agent.${h}.`);
+  return heads.map((h) => `.${h}.`);
 }
 
 /** Error for a batch that does not fit the game (sizes, or labels the task needs). */
@@ -66,7 +66,7 @@ export abstract class BaseGame implements Game {
     }
     this.params = params;
     const unused = unusedHeads(dims);
-    this.trainable = specs.filter((s) => !unused.some((u) => s.name.startsWith(u)));
+    this.trainable = specs.filter((s) => !unused.some((u) => s.name.includes(u)));
     this.#adam = new Adam(specs.map((s) => s.name), specs.map((s) => sizeOf(s.shape)), lr);
   }
 

@@ -44,12 +44,17 @@ export function cellSpecs(prefix: string, d: GameDims, suffix = ""): ParamSpec[]
 }
 
 /** The original's Receiver agent on states of size `inSize`: candidate embeddings, message heads. */
-function receiverAgentSpecs(d: GameDims, inSize: number, proj: number): ParamSpec[] {
+function receiverAgentSpecs(
+  d: GameDims,
+  inSize: number,
+  proj: number,
+  prefix = "receiver.agent",
+): ParamSpec[] {
   return [
-    ...linear("receiver.agent.img_embeddings", d.featureDim, proj),
-    ...linear("receiver.agent.msg_fc", inSize, proj),
-    ...linear("receiver.agent.img_clas_fc", inSize, proj),
-    ...linear("receiver.agent.target_clas_fc", inSize, d.numClasses),
+    ...linear(`${prefix}.img_embeddings`, d.featureDim, proj),
+    ...linear(`${prefix}.msg_fc`, inSize, proj),
+    ...linear(`${prefix}.img_clas_fc`, inSize, proj),
+    ...linear(`${prefix}.target_clas_fc`, inSize, d.numClasses),
   ];
 }
 
@@ -94,17 +99,21 @@ export function rfParamSpecs(d: GameDims): ParamSpec[] {
 }
 
 /**
- * Parameters of the single-symbol REINFORCE game (EGG's ReinforceWrapper / SymbolReceiverWrapper): the
- * sender is Linear(D → V) followed by log-softmax; the receiver embeds the symbol (size E) and applies the
- * Receiver agent to it, with E in the place of the hidden size (joint space 2E).
+ * Parameters of the single-symbol REINFORCE game: ReinforceWrapper(Sender) with the sender Linear(D → V)
+ * followed by log-softmax; ReinforceDeterministicWrapper(SymbolReceiverWrapper(Receiver)), which embeds the
+ * symbol (size E) and applies the Receiver agent to it, with E in the place of the hidden size (joint space
+ * 2E). The names carry both wrappers, as the original's state dict does.
  */
 export function rfSingleParamSpecs(d: GameDims): ParamSpec[] {
   return [
     ...linear("sender.agent.fc", d.featureDim, d.vocab),
-    ...receiverAgentSpecs(d, d.embed, 2 * d.embed),
-    lookup("receiver.embedding.weight", d),
+    ...receiverAgentSpecs(d, d.embed, 2 * d.embed, RF_SINGLE_AGENT),
+    lookup("receiver.agent.embedding.weight", d),
   ];
 }
+
+/** Prefix of the receiver agent's parameters in the single-symbol game (two wrappers deep). */
+export const RF_SINGLE_AGENT = "receiver.agent.agent";
 
 /** Number of elements of a shape. */
 export function sizeOf(shape: readonly number[]): number {

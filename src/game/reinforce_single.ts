@@ -26,10 +26,12 @@ import {
   uploadTransposed,
 } from "./linalg.ts";
 import { TaskLoss } from "./losses.ts";
-import { initParams, type ParamArrays, rfSingleParamSpecs } from "./params.ts";
+import { initParams, type ParamArrays, RF_SINGLE_AGENT as A, rfSingleParamSpecs } from "./params.ts";
 import { MeanBaseline } from "./reinforce_baseline.ts";
 import { sampleRow, softmaxRows } from "./sender.ts";
 import type { GameBatch, StepOutput } from "./types.ts";
+
+const EMB = "receiver.agent.embedding.weight";
 
 /** SymbolGameReinforce's sender entropy coefficient in the original's main.py. */
 export const SINGLE_SYMBOL_ENTROPY_COEFF = 0.05;
@@ -57,7 +59,7 @@ export class RfSingleGame extends BaseGame {
       : dims.task === "target_clas"
       ? ["target_clas_fc"]
       : [];
-    this.heads = ["msg_fc", ...extra].map((h) => `receiver.agent.${h}`);
+    this.heads = ["msg_fc", ...extra].map((h) => `${A}.${h}`);
     this.headSize = this.heads.reduce((n, h) => n + params[h + ".bias"].length, 0);
   }
 
@@ -80,7 +82,7 @@ export class RfSingleGame extends BaseGame {
     }
     this.#dev = {
       fcT: uploadTransposed(p["sender.agent.fc.weight"], V, D),
-      imgT: uploadTransposed(p["receiver.agent.img_embeddings.weight"], 2 * E, D),
+      imgT: uploadTransposed(p[`${A}.img_embeddings.weight`], 2 * E, D),
       headT: uploadTransposed(head, Q, E),
       head: DeviceMatrix.upload(head, Q, E),
     };
@@ -140,7 +142,7 @@ export class RfSingleGame extends BaseGame {
       }
     }
     // Receiver: e = embedding(symbol); heads of e; candidates tanh(img_embeddings(c))
-    const emb = p["receiver.embedding.weight"], e = new Float32Array(B * E);
+    const emb = p[EMB], e = new Float32Array(B * E);
     for (let b = 0; b < B; b++) e.set(emb.subarray(sym[b] * E, (sym[b] + 1) * E), b * E);
     const head = matmul(e, B, dev.headT);
     let off = 0;
@@ -150,7 +152,7 @@ export class RfSingleGame extends BaseGame {
       off += bias.length;
     }
     const imgs = matmul(batch.receiverInput, B * K, dev.imgT);
-    const bimg = p["receiver.agent.img_embeddings.bias"];
+    const bimg = p[`${A}.img_embeddings.bias`];
     for (let i = 0; i < B * K; i++) {
       for (let j = 0; j < P2; j++) imgs[i * P2 + j] = tanh(imgs[i * P2 + j] + bimg[j]);
     }
@@ -232,12 +234,12 @@ export class RfSingleGame extends BaseGame {
       off += n;
     }
     const de = matmul(dHead, B, dev.head);
-    const dEmb = grads["receiver.embedding.weight"];
+    const dEmb = grads[EMB];
     for (let b = 0; b < B; b++) for (let j = 0; j < E; j++) dEmb[sym[b] * E + j] += de[b * E + j];
     const cands = DeviceMatrix.upload(batch.receiverInput, B * K, D);
-    addInto(grads["receiver.agent.img_embeddings.weight"], matmul(transpose(dImgs, B * K, P2), P2, cands));
+    addInto(grads[`${A}.img_embeddings.weight`], matmul(transpose(dImgs, B * K, P2), P2, cands));
     cands.dispose();
-    addColumnSums(dImgs, B * K, P2, grads["receiver.agent.img_embeddings.bias"]);
+    addColumnSums(dImgs, B * K, P2, grads[`${A}.img_embeddings.bias`]);
     const feats = DeviceMatrix.upload(batch.senderInput, B, D);
     addInto(grads["sender.agent.fc.weight"], matmul(transpose(dz, B, V), V, feats));
     feats.dispose();
