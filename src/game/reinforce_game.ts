@@ -22,7 +22,8 @@ import { TaskLoss } from "./losses.ts";
 import { initParams, type ParamArrays, rfParamSpecs } from "./params.ts";
 import { RnnReceiver } from "./receiver.ts";
 import { MeanBaseline } from "./reinforce_baseline.ts";
-import { RnnSender, type SenderChannel, senderUniforms } from "./sender.ts";
+import { categoricalUniforms } from "./categorical.ts";
+import { RnnSender, type SenderChannel } from "./sender.ts";
 import type { GameBatch, StepOutput } from "./types.ts";
 
 /** Options of an {@link RfGame} besides its dims. */
@@ -63,7 +64,7 @@ export class RfGame extends BaseGame {
   trainStep(batch: GameBatch, _temperature: number, rng: Rng): StepOutput {
     const { output, grads, ell, lengthLoss } = this.gradients(
       batch,
-      senderUniforms(rng, batch.size, this.dims.maxLen),
+      categoricalUniforms(rng, batch.size * this.dims.maxLen),
     );
     this.applyGradients(grads);
     this.lossBaseline.update(ell);

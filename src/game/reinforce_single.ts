@@ -28,7 +28,7 @@ import {
 import { TaskLoss } from "./losses.ts";
 import { initParams, type ParamArrays, RF_SINGLE_AGENT as A, rfSingleParamSpecs } from "./params.ts";
 import { MeanBaseline } from "./reinforce_baseline.ts";
-import { sampleRow, softmaxRows } from "./sender.ts";
+import { categoricalUniforms, sampleRow, softmaxRows } from "./categorical.ts";
 import type { GameBatch, StepOutput } from "./types.ts";
 
 const EMB = "receiver.agent.embedding.weight";
@@ -92,7 +92,7 @@ export class RfSingleGame extends BaseGame {
   trainStep(batch: GameBatch, _temperature: number, rng: Rng): StepOutput {
     const { output, grads, ell } = this.gradients(
       batch,
-      Float64Array.from({ length: batch.size }, () => rng.float()),
+      categoricalUniforms(rng, batch.size),
     );
     this.applyGradients(grads!);
     this.baseline.update(ell);

@@ -17,7 +17,6 @@
  *
  * @module
  */
-import type { Rng } from "../rng.ts";
 import { cacheWidth, cellBackward, cellForward } from "./cells.ts";
 import { type GameDims, gateCount } from "./dims.ts";
 import type { BackwardOrder } from "./eos.ts";
@@ -33,6 +32,7 @@ import {
   uploadTransposed,
 } from "./linalg.ts";
 import type { ParamArrays } from "./params.ts";
+import { sampleRow, softmaxRows } from "./categorical.ts";
 
 /** Which of EGG's senders. */
 export type SenderKind = "gs" | "rf";
@@ -350,35 +350,4 @@ export class RnnSender {
     this.#dev = {};
     this.#version = -1;
   }
-}
-
-/** softmax of each of B rows of V logits, into `out`. */
-export function softmaxRows(logits: Float32Array, batch: number, vocab: number, out: Float32Array): void {
-  for (let b = 0; b < batch; b++) {
-    const o = b * vocab;
-    let max = -Infinity;
-    for (let v = 0; v < vocab; v++) if (logits[o + v] > max) max = logits[o + v];
-    let sum = 0;
-    for (let v = 0; v < vocab; v++) sum += out[o + v] = Math.exp(logits[o + v] - max);
-    for (let v = 0; v < vocab; v++) out[o + v] /= sum;
-  }
-}
-
-/** Inverse-CDF draw from the distribution `p[o .. o + n)` with a uniform u in [0, 1). */
-export function sampleRow(p: Float32Array, o: number, n: number, u: number): number {
-  let acc = 0;
-  for (let v = 0; v < n; v++) {
-    acc += p[o + v];
-    if (u < acc) return v;
-  }
-  // rounding left u above the total: the last symbol with non-zero probability
-  for (let v = n - 1; v > 0; v--) if (p[o + v] > 0) return v;
-  return 0;
-}
-
-/** B x L uniform draws for {@link SenderChannel} `sample`. */
-export function senderUniforms(rng: Rng, batch: number, maxLen: number): Float64Array {
-  const u = new Float64Array(batch * maxLen);
-  for (let i = 0; i < u.length; i++) u[i] = rng.float();
-  return u;
 }
