@@ -12,7 +12,7 @@ import { activeBackend, type BackendChoice } from "../backend.ts";
 import { makeSyntheticDataset } from "../data/synthetic.ts";
 import { Rng } from "../rng.ts";
 import { PAPER_NORMALIZATION } from "../vision/resnet.ts";
-import type { StateDict, TensorEntry } from "../vision/torch_checkpoint.ts";
+import { randomResNetStateDict } from "../vision/random_weights.ts";
 import { resolveWeights } from "../vision/weights.ts";
 import {
   DEFAULT_BATCH_SIZE,
@@ -22,50 +22,6 @@ import {
   type WeightsSource,
 } from "../features/extract.ts";
 import type { Bench, BenchFigure } from "./types.ts";
-
-/**
- * A CIFAR ResNet state dict with random weights (He-initialised convs, identity BatchNorm), in PyTorch's
- * key names and shapes: `blocks` BasicBlocks per stage (9 for ResNet-56).
- */
-export function randomResNetStateDict(blocks: number, rng: Rng, numClasses = 100): StateDict {
-  const sd: StateDict = new Map();
-  const tensor = (shape: number[], fill: (i: number) => number): TensorEntry => {
-    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    for (let i = 0; i < data.length; i++) data[i] = fill(i);
-    return { shape, dtype: "float32", data };
-  };
-  const conv = (key: string, out: number, inC: number, k: number) => {
-    const scale = Math.sqrt(2 / (inC * k * k));
-    sd.set(key, tensor([out, inC, k, k], () => rng.normal() * scale));
-  };
-  const bn = (prefix: string, c: number) => {
-    sd.set(`${prefix}.weight`, tensor([c], () => 1));
-    sd.set(`${prefix}.bias`, tensor([c], () => 0));
-    sd.set(`${prefix}.running_mean`, tensor([c], () => 0));
-    sd.set(`${prefix}.running_var`, tensor([c], () => 1));
-  };
-  conv("conv1.weight", 16, 3, 3);
-  bn("bn1", 16);
-  let inC = 16;
-  for (let s = 0; s < 3; s++) {
-    const c = 16 << s;
-    for (let i = 0; i < blocks; i++) {
-      const p = `layer${s + 1}.${i}`;
-      conv(`${p}.conv1.weight`, c, i === 0 ? inC : c, 3);
-      bn(`${p}.bn1`, c);
-      conv(`${p}.conv2.weight`, c, c, 3);
-      bn(`${p}.bn2`, c);
-      if (i === 0 && s > 0) {
-        conv(`${p}.downsample.0.weight`, c, inC, 1);
-        bn(`${p}.downsample.1`, c);
-      }
-    }
-    inC = c;
-  }
-  sd.set("fc.weight", tensor([numClasses, 64], () => rng.normal() / 8));
-  sd.set("fc.bias", tensor([numClasses], () => 0));
-  return sd;
-}
 
 async function benchWeights(): Promise<{ source: WeightsSource; label: string }> {
   const named = Deno.env.get("VCP_WEIGHTS");

@@ -28,6 +28,7 @@ import { Rng } from "../rng.ts";
 import { PAPER_NORMALIZATION, validateResNetStateDict } from "../vision/resnet.ts";
 import { loadStateDict } from "../vision/torch_checkpoint.ts";
 import { resolveWeights } from "../vision/weights.ts";
+import { randomWeights } from "../vision/random_weights.ts";
 import { augmentImages } from "./augment.ts";
 import { extractFeatures, noiseSource, pixelSource } from "./extract.ts";
 import { NOISE_COUNT } from "./noise.ts";
@@ -316,12 +317,14 @@ export async function ensureFeatures(opts: FeatureOptions): Promise<EnsuredFeatu
     syntheticSeed: opts.syntheticSeed,
     progress: showProgress,
   });
-  const weights = await resolveWeights(opts.weights ?? Deno.env.get("VCP_WEIGHTS") ?? DEFAULT_WEIGHTS, {
+  const weightsName = opts.weights ?? Deno.env.get("VCP_WEIGHTS") ?? DEFAULT_WEIGHTS;
+  const random = randomWeights(weightsName);
+  const weights = random ? { ...random, path: random.name } : await resolveWeights(weightsName, {
     dir: opts.weightsDir,
     download: opts.downloadWeights,
     progress: showProgress,
   });
-  const stateDict = await loadStateDict(weights.path);
+  const stateDict = random ? random.stateDict : await loadStateDict(weights.path);
   const { layers } = validateResNetStateDict(stateDict, weights.path);
   const arch = `resnet${2 * layers.reduce((a, b) => a + b, 0) + 2}`;
   const key = featureKey({
@@ -366,7 +369,7 @@ export async function ensureFeatures(opts: FeatureOptions): Promise<EnsuredFeatu
     ],
     {
       // in this thread, reuse the state dict already read; workers read the file themselves
-      weights: (opts.workers ?? 2) === 0 ? { stateDict } : { path: weights.path },
+      weights: (opts.workers ?? 2) === 0 || random ? { stateDict } : { path: weights.path },
       workers: opts.workers ?? 2,
       backend: opts.backend ?? "auto",
       onProgress: (done) => progress.update(done),

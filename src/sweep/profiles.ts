@@ -1,6 +1,7 @@
 /**
- * The profiles of `deno task reproduce`: the paper's full grid, and a small one that runs in minutes on two
- * cores for continuous integration (one seed, fewer games, three epochs).
+ * The profiles of `deno task reproduce` and `deno task demo`: the paper's full grid, a small one that runs in
+ * minutes on two cores for continuous integration (one seed, fewer games, three epochs), and the demo's one run
+ * per task.
  *
  * @example
  * ```ts
@@ -15,7 +16,7 @@ import { type GridSpec, PAPER_GRID } from "./grid.ts";
 
 /** A named reproduction setting. */
 export interface Profile {
-  name: "paper" | "small";
+  name: "paper" | "small" | "demo";
   description: string;
   grid: GridSpec;
   /** Sweep folder. */
@@ -61,5 +62,22 @@ export const PROFILES: Readonly<Record<Profile["name"], Profile>> = {
     topsimGames: 1000,
     allowSynthetic: true,
     requireComplete: true,
+  },
+  demo: {
+    name: "demo",
+    description:
+      "one short run per task (sameClassProb 0.5, seed 7, 3 epochs) on the first 10,000 training " +
+      "and 2,000 validation images and 1,000 noise images",
+    grid: {
+      axes: { task: [...TASKS] },
+      fixed: { sameClassProb: 0.5, seed: 7, numImgs: 2, evalNoise: true, epochs: 3 },
+    },
+    out: "runs/demo",
+    report: "demo",
+    subset: { train: 10_000, test: 2000 },
+    noiseCount: 1000,
+    topsimGames: 2000,
+    allowSynthetic: true,
+    requireComplete: false,
   },
 };
