@@ -78,7 +78,8 @@ export async function runMain(main: () => Promise<void> | void): Promise<void> {
     await main();
   } catch (e) {
     const err = e as Error;
-    const known = err instanceof UsageError || (err?.name && err.name !== "Error" && err.name !== "TypeError");
+    const known = err instanceof UsageError ||
+      (err?.name && err.name !== "Error" && err.name !== "TypeError");
     console.error(`error: ${err?.message ?? err}`);
     if (!known && Deno.env.get("VCP_DEBUG")) console.error(err?.stack);
     Deno.exit(err instanceof UsageError ? 2 : 1);

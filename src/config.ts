@@ -96,10 +96,15 @@ function check(ok: boolean, field: string, value: unknown, expected: string): vo
 const isInt = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x);
 
 /** Merge overrides into the defaults and validate; throws {@link ConfigError} on the first bad field. */
-export function resolveConfig(overrides: Partial<RunConfig> = {}, base: Readonly<RunConfig> = DEFAULT_CONFIG): RunConfig {
+export function resolveConfig(
+  overrides: Partial<RunConfig> = {},
+  base: Readonly<RunConfig> = DEFAULT_CONFIG,
+): RunConfig {
   const known = new Set(Object.keys(DEFAULT_CONFIG));
   for (const key of Object.keys(overrides)) {
-    if (!known.has(key)) throw new ConfigError(`Unknown config field "${key}"; known fields: ${[...known].join(", ")}.`);
+    if (!known.has(key)) {
+      throw new ConfigError(`Unknown config field "${key}"; known fields: ${[...known].join(", ")}.`);
+    }
   }
   const c: RunConfig = { ...base, ...overrides };
   validateConfig(c);
@@ -109,7 +114,12 @@ export function resolveConfig(overrides: Partial<RunConfig> = {}, base: Readonly
 /** Validate a complete configuration. */
 export function validateConfig(c: RunConfig): void {
   check(TASKS.includes(c.task), "task", c.task, `one of ${TASKS.join(", ")}`);
-  check(GAME_TYPES.includes(c.gameType), "gameType (--game-type)", c.gameType, `one of ${GAME_TYPES.join(", ")}`);
+  check(
+    GAME_TYPES.includes(c.gameType),
+    "gameType (--game-type)",
+    c.gameType,
+    `one of ${GAME_TYPES.join(", ")}`,
+  );
   check(CELLS.includes(c.cell), "cell", c.cell, `one of ${CELLS.join(", ")}`);
   check(isInt(c.numImgs) && c.numImgs >= 2, "numImgs (--num-imgs)", c.numImgs, "an integer >= 2");
   check(
@@ -118,19 +128,39 @@ export function validateConfig(c: RunConfig): void {
     c.sameClassProb,
     "a number in [0, 1]",
   );
-  check(typeof c.icLossWeight === "number" && c.icLossWeight >= 0 && Number.isFinite(c.icLossWeight), "icLossWeight (--ic-loss-weight)", c.icLossWeight, "a finite number >= 0");
+  check(
+    typeof c.icLossWeight === "number" && c.icLossWeight >= 0 && Number.isFinite(c.icLossWeight),
+    "icLossWeight (--ic-loss-weight)",
+    c.icLossWeight,
+    "a finite number >= 0",
+  );
   check(isInt(c.seed), "seed", c.seed, "an integer");
   check(isInt(c.epochs) && c.epochs >= 1, "epochs", c.epochs, "an integer >= 1");
   check(isInt(c.batchSize) && c.batchSize >= 1, "batchSize (--batch-size)", c.batchSize, "an integer >= 1");
-  check(isInt(c.vocabSize) && c.vocabSize >= 2, "vocabSize (--vocab-size)", c.vocabSize, "an integer >= 2 (symbol 0 is end of message)");
+  check(
+    isInt(c.vocabSize) && c.vocabSize >= 2,
+    "vocabSize (--vocab-size)",
+    c.vocabSize,
+    "an integer >= 2 (symbol 0 is end of message)",
+  );
   check(isInt(c.maxLen) && c.maxLen >= 1, "maxLen (--max-len)", c.maxLen, "an integer >= 1");
   for (const f of ["embedSize", "hiddenSize", "receiverProjSize", "numClasses"] as const) {
     check(isInt(c[f]) && c[f] >= 1, f, c[f], "an integer >= 1");
   }
   check(c.temperature > 0 && Number.isFinite(c.temperature), "temperature", c.temperature, "a number > 0");
-  check(c.temperatureDecay > 0 && c.temperatureDecay <= 1, "temperatureDecay", c.temperatureDecay, "a number in (0, 1]");
+  check(
+    c.temperatureDecay > 0 && c.temperatureDecay <= 1,
+    "temperatureDecay",
+    c.temperatureDecay,
+    "a number in (0, 1]",
+  );
   check(c.minTemperature > 0, "minTemperature", c.minTemperature, "a number > 0");
-  check(c.earlyStopAcc > 0 && c.earlyStopAcc <= 1.0001, "earlyStopAcc", c.earlyStopAcc, "a number in (0, 1] (use 1.0001 to never stop early)");
+  check(
+    c.earlyStopAcc > 0 && c.earlyStopAcc <= 1.0001,
+    "earlyStopAcc",
+    c.earlyStopAcc,
+    "a number in (0, 1] (use 1.0001 to never stop early)",
+  );
   check(c.lr > 0 && Number.isFinite(c.lr), "lr", c.lr, "a number > 0");
   check(c.lengthCost >= 0, "lengthCost", c.lengthCost, "a number >= 0");
   check(typeof c.evalNoise === "boolean", "evalNoise", c.evalNoise, "true or false");

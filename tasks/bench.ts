@@ -29,7 +29,9 @@ await runMain(async () => {
   const only = values.only as string | undefined;
   const selected = only ? BENCHES.filter((b) => b.names.includes(only)) : BENCHES;
   if (selected.length === 0) {
-    throw new UsageError(`No bench produces "${only}"; known figures: ${BENCHES.flatMap((b) => b.names).join(", ")}.`);
+    throw new UsageError(
+      `No bench produces "${only}"; known figures: ${BENCHES.flatMap((b) => b.names).join(", ")}.`,
+    );
   }
   const backend = await initBackend(values.backend as BackendChoice);
   console.error(`backend: ${backend.name}${backend.simd ? " (simd)" : ""}`);

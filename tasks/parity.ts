@@ -21,7 +21,9 @@ await runMain(async () => {
     return;
   }
   const dir = positionals[0];
-  if (!dir) throw new UsageError("Give the folder of reference vectors, e.g. deno task parity ../shared/fixtures.");
+  if (!dir) {
+    throw new UsageError("Give the folder of reference vectors, e.g. deno task parity ../shared/fixtures.");
+  }
   const backend = await initBackend(values.backend as BackendChoice);
   const summary = await runParity(dir, {
     only: values.only as string | undefined,

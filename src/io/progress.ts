@@ -69,13 +69,16 @@ export class Progress {
     const frac = total > 0 ? Math.min(1, this.#done / total) : 1;
     const rate = this.#done / Math.max(elapsed, 1e-9);
     const eta = rate > 0 ? (total - this.#done) / rate : Infinity;
-    const stats = `${this.#done}/${total} ${unit} ${rate.toFixed(1)} ${unit}/s elapsed ${formatSeconds(elapsed)}` +
+    const stats =
+      `${this.#done}/${total} ${unit} ${rate.toFixed(1)} ${unit}/s elapsed ${formatSeconds(elapsed)}` +
       (final ? "" : ` eta ${formatSeconds(eta)}`) + (this.#extra ? ` ${this.#extra}` : "");
     const enc = new TextEncoder();
     if (this.#tty) {
       const width = 30, filled = Math.round(frac * width);
       const bar = "█".repeat(filled) + "░".repeat(width - filled);
-      Deno.stderr.writeSync(enc.encode(`\r\x1b[2K${label} ${bar} ${(frac * 100).toFixed(0)}% ${stats}${final ? "\n" : ""}`));
+      Deno.stderr.writeSync(
+        enc.encode(`\r\x1b[2K${label} ${bar} ${(frac * 100).toFixed(0)}% ${stats}${final ? "\n" : ""}`),
+      );
     } else {
       Deno.stderr.writeSync(enc.encode(`${label}: ${(frac * 100).toFixed(1)}% ${stats}\n`));
     }

@@ -36,7 +36,9 @@ export async function runParity(
   const names = options.only ? [options.only] : Object.keys(CHECKS);
   for (const n of names) {
     if (!CHECKS[n]) {
-      throw new ParityInputError(`Unknown fixture "${n}": expected one of ${Object.keys(CHECKS).join(", ")}.`);
+      throw new ParityInputError(
+        `Unknown fixture "${n}": expected one of ${Object.keys(CHECKS).join(", ")}.`,
+      );
     }
   }
   const summary: ParitySummary = { total: 0, passed: 0, failed: 0, files: [] };
@@ -57,7 +59,9 @@ export async function runParity(
   }
   if (summary.files.length === 0) {
     throw new ParityInputError(
-      `No reference vectors in ${dir}: expected one of ${Object.values(CHECKS).map((c) => c.file).join(", ")}.`,
+      `No reference vectors in ${dir}: expected one of ${
+        Object.values(CHECKS).map((c) => c.file).join(", ")
+      }.`,
     );
   }
   return summary;
