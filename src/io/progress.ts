@@ -45,7 +45,9 @@ export class Progress {
     if (extra !== undefined) this.#extra = extra;
     const now = performance.now();
     const every = this.#tty ? 100 : (this.options.lineEverySeconds ?? 10) * 1000;
-    if (now - this.#lastDraw >= every || this.#done >= this.options.total) {
+    // In logs the final line comes from done(); on a terminal the bar is redrawn in place.
+    const reached = this.#tty && this.#done >= this.options.total;
+    if (now - this.#lastDraw >= every || reached) {
       this.#lastDraw = now;
       this.#draw(false);
     }

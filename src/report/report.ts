@@ -119,6 +119,7 @@ export async function makeReport(opts: ReportOptions): Promise<ReportOutput> {
     rows.push({ name: run.name, config: run.config, row: labels[k], summary, analysis });
     progress.tick();
   }
+  progress.done();
   const tables = buildTables(rows);
   notes.push(...tables.notes, ...tables.runs.flatMap((r) => r.analysis.notes));
   const diffs = differencesFromPaper(load.runs.map((r) => r.config));
