@@ -15,7 +15,10 @@ Deno.test("parseFlags() fills defaults and reads values", () => {
 });
 
 Deno.test("parseFlags() rejects an unknown flag with a usage error", () => {
-  assert.throws(() => parseFlags(["--sed", "3"], FLAGS), (e: Error) => e instanceof UsageError && /--sed/.test(e.message));
+  assert.throws(
+    () => parseFlags(["--sed", "3"], FLAGS),
+    (e: Error) => e instanceof UsageError && /--sed/.test(e.message),
+  );
 });
 
 Deno.test("numberFlag() names the flag on bad input", () => {

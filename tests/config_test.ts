@@ -14,7 +14,10 @@ Deno.test("resolveConfig() defaults to the paper's configuration", () => {
 });
 
 Deno.test("resolveConfig() rejects invalid values naming the field", () => {
-  assert.throws(() => resolveConfig({ numImgs: 1 }), (e: Error) => e instanceof ConfigError && /numImgs/.test(e.message));
+  assert.throws(
+    () => resolveConfig({ numImgs: 1 }),
+    (e: Error) => e instanceof ConfigError && /numImgs/.test(e.message),
+  );
   assert.throws(() => resolveConfig({ sameClassProb: 1.5 }), /sameClassProb.*\[0, 1\]/);
   assert.throws(() => resolveConfig({ task: "foo" as never }), /task/);
   assert.throws(() => resolveConfig({ bogus: 1 } as never), /Unknown config field "bogus"/);

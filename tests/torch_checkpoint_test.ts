@@ -125,6 +125,7 @@ Deno.test("resolveWeights() uses an existing path, verifies known names and expl
       /neither an existing file nor a known name/,
     );
   } finally {
+    if (envDir !== undefined) Deno.env.set("VCP_WEIGHTS_DIR", envDir);
     await Deno.remove(dir, { recursive: true });
   }
 });
