@@ -400,3 +400,27 @@ Deno.test("trainRun() with the GS game resumes to the metrics of an uninterrupte
     assert.deepEqual({ ...resumed, seconds: 0 }, { ...full, seconds: 0 });
   });
 });
+
+Deno.test("deno task train rejects an invalid value naming the flag, exits 2 and writes nothing", async () => {
+  const script = new URL("../tasks/train.ts", import.meta.url).pathname;
+  await withDir(async (cwd) => {
+    for (
+      const [args, message] of [
+        [["--num-imgs", "1"], /numImgs \(--num-imgs\).*got 1/],
+        [["--same-class-prob", "1.5"], /sameClassProb \(--same-class-prob\).*got 1\.5/],
+        [["--task", "foo"], /Invalid task: got "foo"/],
+        [["--epochs", "ten"], /--epochs must be a number/],
+      ] as const
+    ) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", script, ...args],
+        cwd,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(out.code, 2, args.join(" "));
+      assert.match(new TextDecoder().decode(out.stderr), message);
+    }
+    assert.deepEqual([...Deno.readDirSync(cwd)], []);
+  });
+});
