@@ -122,7 +122,7 @@ export async function locateCifar(opts: LocateOptions = {}): Promise<string | un
   const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
   const explicit: [string, string | undefined][] = [["--cifar", opts.cifar], [
     CIFAR_ENV,
-    Deno.env.get(CIFAR_ENV),
+    opts.useEnv === false ? undefined : Deno.env.get(CIFAR_ENV),
   ]];
   for (const [what, path] of explicit) {
     if (!path) continue;
