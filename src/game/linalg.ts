@@ -104,3 +104,23 @@ export function addInto(out: Float32Array, a: Float32Array): Float32Array {
   for (let i = 0; i < out.length; i++) out[i] += a[i];
   return out;
 }
+
+/**
+ * Add a weight gradient computed with a trailing column of ones on the right operand: `a` (rows x (cols + 1))
+ * holds the weight part in its first `cols` columns (added into `weight`, rows x cols) and the bias part in
+ * its last (added into `bias`, rows).
+ */
+export function addWithBias(
+  a: Float32Array,
+  rows: number,
+  cols: number,
+  weight: Float32Array,
+  bias: Float32Array,
+): void {
+  const c1 = cols + 1;
+  for (let i = 0; i < rows; i++) {
+    const o = i * c1, w = i * cols;
+    for (let j = 0; j < cols; j++) weight[w + j] += a[o + j];
+    bias[i] += a[o + cols];
+  }
+}

@@ -27,6 +27,7 @@ import { tanh } from "./fastmath.ts";
 import {
   addColumnSums,
   addInto,
+  addWithBias,
   DeviceMatrix,
   flushTiny,
   matmul,
@@ -350,20 +351,23 @@ export class RnnReceiver {
       if (dcPrev) dcNext = dcPrev;
     }
     // Weight gradients: dW_hh = Σ_{t>=1} dgh_t^T h_{t−1} over the stacked rows
+    // (h_0 = 0: position 0 adds to the bias only); a column of ones after the states gives the bias
+    // gradient (the column sums of dgh) in the same product
     const nm = this.names;
-    addColumnSums(dGh, M, G, grads[nm.bhh]);
-    addColumnSums(dGi, M, G, grads[nm.bih]);
-    const m1 = M - counts[0];
+    addColumnSums(dGh.subarray(0, counts[0] * G), counts[0], G, grads[nm.bhh]);
+    const m1 = M - counts[0], H1 = H + 1;
     if (m1 > 0) {
-      const hPrevRows = new Float32Array(m1 * H);
+      const hPrevRows = new Float32Array(m1 * H1);
       for (let t = 1; t <= last; t++) {
         for (let i = 0; i < counts[t]; i++) {
-          const src = ((t - 1) * B + perm[i]) * H;
-          hPrevRows.set(pass.h.subarray(src, src + H), (offsets[t] - counts[0] + i) * H);
+          const src = ((t - 1) * B + perm[i]) * H, r = offsets[t] - counts[0] + i;
+          hPrevRows.set(pass.h.subarray(src, src + H), r * H1);
+          hPrevRows[r * H1 + H] = 1;
         }
       }
-      const hs = DeviceMatrix.upload(hPrevRows, m1, H);
-      addInto(grads[nm.hh], matmul(transpose(dGh.subarray(counts[0] * G), m1, G), G, hs));
+      const hs = DeviceMatrix.upload(hPrevRows, m1, H1);
+      const dW = matmul(transpose(dGh.subarray(counts[0] * G), m1, G), G, hs);
+      addWithBias(dW, G, H, grads[nm.hh], grads[nm.bhh]);
       hs.dispose();
     }
     // Message embedding: the table rows' gradient, then de = dgi W_ih and dx = de W_emb
@@ -374,6 +378,8 @@ export class RnnReceiver {
         for (let g = 0; g < G; g++) sT[v * G + g] += dGi[r * G + g];
       }
     }
+    // Σ_rows dgi = Σ_rows of the table gradient
+    addColumnSums(sT, V, G, grads[nm.bih]);
     addInto(grads[nm.ih], matmul(transpose(sT, V, G), G, dev.embRows));
     const de = flushTiny(matmul(dGi, M, dev.ih));
     const dEmb = grads[nm.emb], dbEmb = grads[nm.embBias];

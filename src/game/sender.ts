@@ -25,6 +25,7 @@ import { greedySymbols, relaxedBackward, relaxedSample } from "./gumbel.ts";
 import {
   addColumnSums,
   addInto,
+  addWithBias,
   DeviceMatrix,
   flushTiny,
   matmul,
@@ -130,13 +131,16 @@ export class RnnSender {
       stepT.set(outT.subarray(j * V, (j + 1) * V), j * (V + G));
       stepT.set(hhT.subarray(j * G, (j + 1) * G), j * (V + G) + V);
     }
+    // [W_out; W_hh] ((V + G) x H): [dlogits_t | dgh_{t+1}] gives dL/dh_{t+1} in one product
+    const outHh = new Float32Array((V + G) * H);
+    outHh.set(p[n.out + ".weight"]);
+    outHh.set(p[n.hh], V * H);
     this.#dev = {
       fcT: uploadTransposed(p[n.fc + ".weight"], H, D),
       stepT: DeviceMatrix.upload(stepT, H, V + G),
       hhT: DeviceMatrix.upload(hhT, H, G),
-      hh: DeviceMatrix.upload(p[n.hh], G, H),
+      outHh: DeviceMatrix.upload(outHh, V + G, H),
       outT: DeviceMatrix.upload(outT, H, V),
-      out: DeviceMatrix.upload(p[n.out + ".weight"], V, H),
       ih: DeviceMatrix.upload(p[n.ih], G, E),
       embRows: DeviceMatrix.upload(embRows, V + 1, E),
     };
@@ -238,22 +242,25 @@ export class RnnSender {
     const B = pass.batch, G = gateCount(cell) * H, CW = cacheWidth(cell) * H, nm = this.names;
     const { perm, counts, offsets } = order;
     const last = Math.min(order.last, L - 1), M = offsets[last + 1];
-    const dev = this.#dev, probs = pass.probs!;
+    const dev = this.#dev, probs = pass.probs!, VG = V + G;
     const dGi = new Float32Array(M * G), dGh = new Float32Array(M * G), dLog = new Float32Array(M * V);
     const sT = new Float32Array((V + 1) * G); // dL/dtable rows: dgi summed by input row
     const dEmb = grads[nm.emb], dbEmb = grads[nm.embBias], dsos = grads[nm.sos];
-    let dhNext: Float32Array = new Float32Array(0), dcNext: Float32Array = new Float32Array(0);
-    let deNext: Float32Array = new Float32Array(0);
+    // Left operand of the product with [W_out; W_hh]: [dlogits_t | dgh_{t+1}] (n x (V + G))
+    const left = new Float32Array(B * VG), pRows = new Float32Array(B * V), dxBuf = new Float32Array(B * V);
+    // The part of dL/dh_t that does not go through W_hh (GRU: z ⊙ dh), written by step t, read by step t − 1
+    const dhPrev = new Float32Array(B * H);
+    let dcNext: Float32Array = new Float32Array(0), deNext: Float32Array = new Float32Array(0);
     for (let t = last; t >= 0; t--) {
       const n = counts[t], nNext = t < last ? counts[t + 1] : 0, idx = perm.subarray(0, n);
-      const pRows = new Float32Array(n * V);
       for (let i = 0; i < n; i++) {
         pRows.set(probs.subarray((t * B + perm[i]) * V, (t * B + perm[i] + 1) * V), i * V);
       }
       const dlog = dLog.subarray(offsets[t] * V, (offsets[t] + n) * V);
       if (source.kind === "message") {
         // dx_t: from the receiver, from the EOS weighting, and through the next input embedding
-        const dx = source.dm.slice(offsets[t] * V, (offsets[t] + n) * V);
+        const dx = dxBuf.subarray(0, n * V);
+        dx.set(source.dm.subarray(offsets[t] * V, (offsets[t] + n) * V));
         for (let i = 0; i < n; i++) dx[i * V] += source.eos[t * B + perm[i]];
         if (nNext > 0) addInto(dx.subarray(0, nNext * V), matmul(deNext, nNext, dev.emb));
         relaxedBackward(pRows, dx, pass.temperature, n, V, dlog);
@@ -268,11 +275,18 @@ export class RnnSender {
           }
         }
       }
-      const dh = matmul(dlog, n, dev.out);
-      addInto(dh.subarray(0, nNext * H), dhNext.subarray(0, nNext * H));
+      // dL/dh_{t+1} = dlogits_t W_out + dgh_{t+1} W_hh + (z ⊙ dh)_{t+1}
+      const dghNext = nNext > 0 ? dGh.subarray(offsets[t + 1] * G, (offsets[t + 1] + nNext) * G) : dGh;
+      for (let i = 0; i < n; i++) {
+        left.set(dlog.subarray(i * V, (i + 1) * V), i * VG);
+        if (i < nNext) left.set(dghNext.subarray(i * G, (i + 1) * G), i * VG + V);
+        else left.fill(0, i * VG + V, (i + 1) * VG);
+      }
+      const dh = matmul(left, n, dev.outHh);
+      addInto(dh.subarray(0, nNext * H), dhPrev.subarray(0, nNext * H));
       const dc = cell === "lstm" ? new Float32Array(n * H) : null;
       dc?.set(dcNext.subarray(0, nNext * H));
-      const dhPrev = new Float32Array(n * H), dcPrev = dc ? new Float32Array(n * H) : null;
+      const dcPrev = dc ? new Float32Array(n * H) : null;
       const dgi = dGi.subarray(offsets[t] * G, (offsets[t] + n) * G);
       const dgh = dGh.subarray(offsets[t] * G, (offsets[t] + n) * G);
       cellBackward({
@@ -288,21 +302,24 @@ export class RnnSender {
         dc,
         dgi,
         dgh,
-        dhPrev,
+        dhPrev: dhPrev.subarray(0, n * H),
         dcPrev,
       });
-      dhNext = addInto(dhPrev, matmul(dgh, n, dev.hh));
       if (dcPrev) dcNext = dcPrev;
       // de_t = dgi_t W_ih: to the previous symbol's embedding (or the start embedding at t = 0)
       const de = flushTiny(matmul(dgi, n, dev.ih));
       for (let i = 0; i < n; i++) {
         const row = t === 0 ? V : pass.symbols[(t - 1) * B + perm[i]];
-        for (let g = 0; g < G; g++) sT[row * G + g] += dgi[i * G + g];
-        for (let e = 0; e < E; e++) {
-          const d = de[i * E + e];
-          if (t === 0) dsos[e] += d;
-          else if (this.kind === "rf") dEmb[row * E + e] += d;
-          else {
+        const so = row * G, go = i * G;
+        for (let g = 0; g < G; g++) sT[so + g] += dgi[go + g];
+        const eo = i * E;
+        if (t === 0) {
+          for (let e = 0; e < E; e++) dsos[e] += de[eo + e];
+        } else if (this.kind === "rf") {
+          for (let e = 0; e < E; e++) dEmb[row * E + e] += de[eo + e];
+        } else {
+          for (let e = 0; e < E; e++) {
+            const d = de[eo + e];
             dEmb[e * V + row] += d;
             dbEmb[e] += d;
           }
@@ -310,12 +327,17 @@ export class RnnSender {
       }
       deNext = de;
     }
-    // h_0 = tanh(fc(features)), all samples (counts[0] = B), in the order of perm
+    // h_0 = tanh(fc(features)), all samples (counts[0] = B), in the order of perm: dL/dh_0 = dgh_0 W_hh + z ⊙ dh
+    for (let i = 0; i < B; i++) {
+      left.fill(0, i * VG, i * VG + V);
+      left.set(dGh.subarray(i * G, (i + 1) * G), i * VG + V);
+    }
+    const dh0 = addInto(matmul(left, B, dev.outHh), dhPrev);
     const dpre = new Float32Array(B * H), feats = new Float32Array(B * D);
     for (let i = 0; i < B; i++) {
       const b = perm[i];
       for (let j = 0; j < H; j++) {
-        dpre[i * H + j] = dhNext[i * H + j] * (1 - pass.h[b * H + j] * pass.h[b * H + j]);
+        dpre[i * H + j] = dh0[i * H + j] * (1 - pass.h[b * H + j] * pass.h[b * H + j]);
       }
       feats.set(pass.features.subarray(b * D, (b + 1) * D), i * D);
     }
@@ -324,23 +346,30 @@ export class RnnSender {
     addInto(grads[nm.fc + ".weight"], matmul(transpose(dpre, B, H), H, featsDev));
     featsDev.dispose();
     addColumnSums(dpre, B, H, grads[nm.fc + ".bias"]);
-    // Weight gradients as large products over the stacked rows: dW_hh = Σ dgh_t^T h_t, dW_out = Σ dlogits_t^T h_{t+1}
-    const hIn = new Float32Array(M * H), hOut = new Float32Array(M * H);
+    // Weight gradients as large products over the stacked rows: dW_hh = Σ dgh_t^T h_t, dW_out = Σ dlogits_t^T
+    // h_{t+1}; a column of ones after the states gives the bias gradients (column sums) in the same products.
+    const H1 = H + 1, hIn = new Float32Array(M * H1), hOut = new Float32Array(M * H1);
     for (let t = 0; t <= last; t++) {
       for (let i = 0; i < counts[t]; i++) {
         const r = offsets[t] + i, b = perm[i];
-        hIn.set(pass.h.subarray((t * B + b) * H, (t * B + b + 1) * H), r * H);
-        hOut.set(pass.h.subarray(((t + 1) * B + b) * H, ((t + 1) * B + b + 1) * H), r * H);
+        hIn.set(pass.h.subarray((t * B + b) * H, (t * B + b + 1) * H), r * H1);
+        hOut.set(pass.h.subarray(((t + 1) * B + b) * H, ((t + 1) * B + b + 1) * H), r * H1);
+        hIn[r * H1 + H] = hOut[r * H1 + H] = 1;
       }
     }
-    const hInDev = DeviceMatrix.upload(hIn, M, H), hOutDev = DeviceMatrix.upload(hOut, M, H);
-    addInto(grads[nm.hh], matmul(transpose(dGh, M, G), G, hInDev));
-    addInto(grads[nm.out + ".weight"], matmul(transpose(dLog, M, V), V, hOutDev));
+    const hInDev = DeviceMatrix.upload(hIn, M, H1), hOutDev = DeviceMatrix.upload(hOut, M, H1);
+    addWithBias(matmul(transpose(dGh, M, G), G, hInDev), G, H, grads[nm.hh], grads[nm.bhh]);
+    addWithBias(
+      matmul(transpose(dLog, M, V), V, hOutDev),
+      V,
+      H,
+      grads[nm.out + ".weight"],
+      grads[nm.out + ".bias"],
+    );
     hInDev.dispose();
     hOutDev.dispose();
-    addColumnSums(dGh, M, G, grads[nm.bhh]);
-    addColumnSums(dGi, M, G, grads[nm.bih]);
-    addColumnSums(dLog, M, V, grads[nm.out + ".bias"]);
+    // Σ_rows dgi = Σ_rows of the table gradient
+    addColumnSums(sT, V + 1, G, grads[nm.bih]);
     addInto(grads[nm.ih], matmul(transpose(sT, V + 1, G), G, dev.embRows));
   }
 
