@@ -49,17 +49,17 @@ export const PROFILES: Readonly<Record<Profile["name"], Profile>> = {
   },
   small: {
     name: "small",
-    description: "9 short runs: 3 tasks x sameClassProb 0, 0.5, 1, seed 7, 3 epochs, on the first 2,000 " +
-      "training and 500 validation images and 1,000 noise images",
+    description: "9 short runs: 3 tasks x sameClassProb 0, 0.5, 1, seed 7, 3 epochs, on the first 10,000 " +
+      "training and 2,000 validation images and 1,000 noise images",
     grid: {
       axes: { task: [...TASKS], sameClassProb: [0, 0.5, 1] },
       fixed: { seed: 7, numImgs: 2, evalNoise: true, epochs: 3 },
     },
     out: "runs/reproduce-small",
     report: "small",
-    subset: { train: 2000, test: 500 },
+    subset: { train: 10_000, test: 2000 },
     noiseCount: 1000,
-    topsimGames: 1000,
+    topsimGames: 2000,
     allowSynthetic: true,
     requireComplete: true,
   },
