@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { BACKEND_CHOICES, type BackendChoice } from "../src/backend.ts";
+import { BACKEND_CHOICES } from "../src/backend.ts";
+import type { FeatureBackend } from "../src/features/extract.ts";
 import { helpText, numberFlag, parseFlags, runMain, UsageError } from "../src/cli.ts";
 import { DEFAULT_CACHE_DIR, DEFAULT_WEIGHTS, ensureFeatures } from "../src/features/cache.ts";
 import { CHECKPOINT_NORMALIZATION, PAPER_NORMALIZATION } from "../src/vision/resnet.ts";
@@ -31,7 +32,13 @@ const FLAGS = {
     default: "paper",
   },
   workers: { type: "string", help: "Extraction workers (0 = in this process)", default: "2" },
-  backend: { type: "string", help: `TensorFlow.js backend: ${BACKEND_CHOICES.join(", ")}`, default: "auto" },
+  backend: {
+    type: "string",
+    help: `ResNet backend: auto (ONNX Runtime when it loads, else TensorFlow.js), onnxruntime, ${
+      BACKEND_CHOICES.filter((b) => b !== "auto").join(", ")
+    }`,
+    default: "auto",
+  },
   "cache-dir": { type: "string", help: "Feature cache folder", default: DEFAULT_CACHE_DIR },
 } as const;
 
@@ -53,9 +60,11 @@ await runMain(async () => {
   if (!normalization) {
     throw new UsageError(`--normalization must be paper or checkpoint, got "${v.normalization}".`);
   }
-  const backend = v.backend as BackendChoice;
-  if (!BACKEND_CHOICES.includes(backend)) {
-    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(", ")}, got "${backend}".`);
+  const backend = v.backend as FeatureBackend;
+  if (backend !== "onnxruntime" && !BACKEND_CHOICES.includes(backend)) {
+    throw new UsageError(
+      `--backend must be onnxruntime or one of ${BACKEND_CHOICES.join(", ")}, got "${backend}".`,
+    );
   }
   const workers = numberFlag("workers", v.workers);
   if (!Number.isInteger(workers) || workers < 0) {

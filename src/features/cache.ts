@@ -19,7 +19,6 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { BackendChoice } from "../backend.ts";
 import { loadDataset } from "../data/load.ts";
 import type { ImageDataset, ImageSplit } from "../data/types.ts";
 import { exists, writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
@@ -30,7 +29,7 @@ import { loadStateDict } from "../vision/torch_checkpoint.ts";
 import { resolveWeights } from "../vision/weights.ts";
 import { randomWeights } from "../vision/random_weights.ts";
 import { augmentImages } from "./augment.ts";
-import { extractFeatures, noiseSource, pixelSource } from "./extract.ts";
+import { extractFeatures, type FeatureBackend, noiseSource, pixelSource } from "./extract.ts";
 import { NOISE_COUNT } from "./noise.ts";
 import type { FeatureBundle, FeatureMeta, FeatureSplit } from "./types.ts";
 
@@ -63,7 +62,8 @@ export interface FeatureOptions {
   /** Normalization; default the paper's. */
   mean?: number[];
   std?: number[];
-  backend?: BackendChoice;
+  /** ResNet backend: `auto` (ONNX Runtime when it loads, else TensorFlow.js), `onnxruntime`, or a tfjs one. */
+  backend?: FeatureBackend;
   /** Extraction workers (default 2; 0 = this thread). */
   workers?: number;
   /** Show progress on stderr (default true). */

@@ -7,7 +7,8 @@
 import { join } from "node:path";
 import { activeBackend, initBackend } from "../backend.ts";
 import { maxAbsDiff, type ParityCase } from "../parity/types.ts";
-import { CifarResNet } from "./resnet.ts";
+import { CifarResNet, normalizeNchw } from "./resnet.ts";
+import { loadOnnxRuntime, OnnxResNet } from "./onnx_resnet.ts";
 import { loadStateDict } from "./torch_checkpoint.ts";
 
 interface FixtureTensor {
@@ -80,30 +81,39 @@ export async function resnetParity(dir: string): Promise<ParityCase[]> {
       ok: keysOk,
       ...(keysOk ? {} : { worst: expectedKeys[keyMismatch]?.[0] ?? `${actualKeys.length} keys` }),
     });
-    const net = CifarResNet.fromStateDict(sd, join(dir, c.file));
-    try {
-      const n = c.pixels_uint8_nchw.shape[0];
-      const { features, logits } = net.forward(
-        Uint8Array.from(c.pixels_uint8_nchw.data),
-        n,
-        { mean: c.normalize_mean, std: c.normalize_std },
-        { logits: true },
-      );
-      const outputs = { features: [features, c.features], logits: [logits!, c.logits] } as const;
-      for (const [what, [got, want]] of Object.entries(outputs)) {
-        const d = scaledDiff(got, want.data);
+    const n = c.pixels_uint8_nchw.shape[0];
+    const pixels = Uint8Array.from(c.pixels_uint8_nchw.data);
+    const norm = { mean: c.normalize_mean, std: c.normalize_std };
+    const check = (model: string, got: { features: Float32Array; logits: Float32Array }) => {
+      const outputs = { features: [got.features, c.features], logits: [got.logits, c.logits] } as const;
+      for (const [what, [values, want]] of Object.entries(outputs)) {
+        const d = scaledDiff(values, want.data);
         out.push({
           file: FILE,
-          name: `${label}: ${what}, |error| / max(1, |reference|)`,
+          name: `${label}, ${model}: ${what}, |error| / max(1, |reference|)`,
           maxError: d.max,
           tolerance: TOLERANCE,
           kind: "rel",
           ok: d.max <= TOLERANCE,
-          worst: `${what}[${d.index}]: ${got[d.index]} vs ${want.data[d.index]}`,
+          worst: `${what}[${d.index}]: ${values[d.index]} vs ${want.data[d.index]}`,
         });
       }
+    };
+    const net = CifarResNet.fromStateDict(sd, join(dir, c.file));
+    try {
+      const { features, logits } = net.forward(pixels, n, norm, { logits: true });
+      check(`tfjs ${activeBackend()?.name}`, { features, logits: logits! });
     } finally {
       net.dispose();
+    }
+    // The same network on ONNX Runtime, the fast path of feature extraction, where it loads.
+    if (await loadOnnxRuntime()) {
+      const onnx = await OnnxResNet.create(sd, { threads: 1, source: join(dir, c.file) });
+      try {
+        check("onnxruntime", await onnx.forwardNormalized(normalizeNchw(pixels, n, norm), n));
+      } finally {
+        await onnx.dispose();
+      }
     }
   }
   return out;

@@ -263,6 +263,13 @@ function normalizationTable(norm: Normalization): Float32Array {
   return lut;
 }
 
+/** n uint8 images (R, G, B planes) as normalized float32 NCHW, n x 3 x 32 x 32, as ONNX Runtime takes them. */
+export function normalizeNchw(pixels: Uint8Array, n: number, norm: Normalization): Float32Array {
+  const lut = normalizationTable(norm), x = new Float32Array(n * 3 * PIXELS);
+  for (let i = 0; i < x.length; i++) x[i] = lut[(((i / PIXELS) | 0) % 3) * 256 + pixels[i]];
+  return x;
+}
+
 /** Error for a state dict that does not fit the CIFAR ResNet (missing, unexpected or mis-shaped keys). */
 export class StateDictError extends Error {
   override name = "StateDictError";
@@ -356,26 +363,39 @@ export function validateResNetStateDict(
 }
 
 /**
- * Fold eval-mode BatchNorm (eps 1e-5) into a bias-free conv: W' = W * g / sqrt(v + eps),
- * b' = beta - m * g / sqrt(v + eps). Returns the filter as kh x kw x in x out (HWIO) and its shape.
+ * Fold eval-mode BatchNorm (eps 1e-5) into the bias-free conv before it: W' = W * g / sqrt(v + eps),
+ * b' = beta - m * g / sqrt(v + eps). The filter keeps PyTorch's layout, out x in x kh x kw (OIHW).
  */
+export function foldBatchNorm(
+  sd: StateDict,
+  spec: { conv: string; bn: string },
+): { weight: Float32Array; bias: Float32Array; shape: number[] } {
+  const w = sd.get(spec.conv)!;
+  const o = w.shape[0], perOut = (w.data as Float32Array).length / o;
+  const get = (k: string) => sd.get(`${spec.bn}.${k}`)!.data as Float32Array;
+  const gamma = get("weight"), beta = get("bias"), mean = get("running_mean"), variance = get("running_var");
+  const src = w.data as Float32Array;
+  const weight = new Float32Array(src.length), bias = new Float32Array(o);
+  for (let oc = 0; oc < o; oc++) {
+    const scale = gamma[oc] / Math.sqrt(variance[oc] + 1e-5);
+    bias[oc] = beta[oc] - mean[oc] * scale;
+    for (let k = oc * perOut; k < (oc + 1) * perOut; k++) weight[k] = src[k] * scale;
+  }
+  return { weight, bias, shape: w.shape };
+}
+
+/** {@link foldBatchNorm} with the filter as kh x kw x in x out (HWIO), TensorFlow's layout. */
 function foldConvBn(
   sd: StateDict,
   spec: ConvSpec,
 ): { filter: Float32Array; bias: Float32Array; shape: number[] } {
-  const w = sd.get(spec.conv)!;
-  const [o, i, kh, kw] = w.shape;
-  const get = (k: string) => sd.get(`${spec.bn}.${k}`)!.data as Float32Array;
-  const gamma = get("weight"), beta = get("bias"), mean = get("running_mean"), variance = get("running_var");
-  const src = w.data as Float32Array;
-  const filter = new Float32Array(src.length), bias = new Float32Array(o);
+  const { weight, bias, shape: [o, i, kh, kw] } = foldBatchNorm(sd, spec);
+  const filter = new Float32Array(weight.length);
   for (let oc = 0; oc < o; oc++) {
-    const scale = gamma[oc] / Math.sqrt(variance[oc] + 1e-5);
-    bias[oc] = beta[oc] - mean[oc] * scale;
     for (let ic = 0; ic < i; ic++) {
       for (let y = 0; y < kh; y++) {
         for (let x = 0; x < kw; x++) {
-          filter[((y * kw + x) * i + ic) * o + oc] = src[((oc * i + ic) * kh + y) * kw + x] * scale;
+          filter[((y * kw + x) * i + ic) * o + oc] = weight[((oc * i + ic) * kh + y) * kw + x];
         }
       }
     }
