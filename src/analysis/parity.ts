@@ -6,8 +6,7 @@
  * @module
  */
 
-import { join } from "node:path";
-import type { ParityCase } from "../parity/types.ts";
+import { type ParityCase, readFixture } from "../parity/types.ts";
 import type { MeaningDistance, MessageDistance } from "./distances.ts";
 import { pearson, spearman } from "./stats.ts";
 import { topsim } from "./topsim.ts";
@@ -41,14 +40,8 @@ const ABS = 1e-9, REL = 1e-6;
 
 /** Check every case of `<dir>/analysis.json`; [] when the file is absent. */
 export async function analysisParity(dir: string): Promise<ParityCase[]> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(join(dir, FILE));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
-  return analysisCases(JSON.parse(text) as AnalysisFixture);
+  const fixture = await readFixture<AnalysisFixture>(dir, FILE);
+  return fixture ? analysisCases(fixture) : [];
 }
 
 /** The parity cases of a parsed analysis.json. */

@@ -8,10 +8,9 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { activeBackend, initBackend } from "../backend.ts";
 import type { Cell, Task } from "../config.ts";
-import { maxAbsDiff, type ParityCase } from "../parity/types.ts";
+import { maxAbsDiff, type ParityCase, readFixture } from "../parity/types.ts";
 import type { GameDims } from "./dims.ts";
 import { GsGame } from "./gs_game.ts";
 import type { ParamArrays } from "./params.ts";
@@ -190,14 +189,9 @@ export function checkGsCase(c: GsFixtureCase, index: number): ParityCase[] {
 
 /** Check every case of `<dir>/egg_gs_game.json`; [] when the file is absent. */
 export async function gameParity(dir: string): Promise<ParityCase[]> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(join(dir, FILE));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
+  const fixture = await readFixture<{ cases: GsFixtureCase[] }>(dir, FILE);
+  if (!fixture) return [];
   if (!activeBackend()) await initBackend("auto");
-  const cases = (JSON.parse(text) as { cases: GsFixtureCase[] }).cases;
+  const cases = fixture.cases;
   return cases.flatMap((c, i) => checkGsCase(c, i));
 }

@@ -33,3 +33,15 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): { max: n
   }
   return { max, index };
 }
+
+/** The parsed fixture file `<dir>/<file>`, or undefined when the folder does not hold it. */
+export async function readFixture<T>(dir: string, file: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(`${dir}/${file}`);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+  return JSON.parse(text) as T;
+}

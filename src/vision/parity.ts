@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { activeBackend, initBackend } from "../backend.ts";
-import { maxAbsDiff, type ParityCase } from "../parity/types.ts";
+import { maxAbsDiff, type ParityCase, readFixture } from "../parity/types.ts";
 import { CifarResNet, normalizeNchw } from "./resnet.ts";
 import { loadOnnxRuntime, OnnxResNet } from "./onnx_resnet.ts";
 import { loadStateDict } from "./torch_checkpoint.ts";
@@ -52,15 +52,10 @@ function scaledDiff(a: ArrayLike<number>, b: ArrayLike<number>): { max: number; 
  * shapes, the 64-d features and the logits within 1e-4 (absolute below 1, relative above). Returns [] when resnet.json is absent.
  */
 export async function resnetParity(dir: string): Promise<ParityCase[]> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(join(dir, FILE));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
+  const fixture = await readFixture<{ cases: ResNetFixtureCase[] }>(dir, FILE);
+  if (!fixture) return [];
   if (!activeBackend()) await initBackend("auto");
-  const cases = (JSON.parse(text) as { cases: ResNetFixtureCase[] }).cases;
+  const cases = fixture.cases;
   const out: ParityCase[] = [];
   for (const c of cases) {
     const label = `${c.file} (ResNet-${2 * c.layers.reduce((a, b) => a + b, 0) + 2}, ` +
