@@ -18,7 +18,10 @@ await initBackend("auto");
 
 Deno.test("resnetParity() matches PyTorch on ResNet-56 (zip) and ResNet-20 (legacy) within 1e-4", async () => {
   const cases = await resnetParity(FIXTURES);
-  assert.equal(cases.length, 6);
+  // per checkpoint: the keys, then features and logits on tfjs and, where it loads, on ONNX Runtime
+  const onnx = Boolean(await loadOnnxRuntime());
+  assert.equal(cases.length, onnx ? 10 : 6);
+  assert.equal(cases.filter((c) => c.name.includes("onnxruntime")).length, onnx ? 4 : 0);
   for (const c of cases) assert.ok(c.ok, `${c.name}: error ${c.maxError} (${c.worst})`);
   assert.deepEqual(await resnetParity(join(FIXTURES, "no-such-folder")), []);
 });
