@@ -67,7 +67,10 @@ const CONFIG_FLAGS: Record<string, FlagSpec> = Object.fromEntries(
 const DATA_FLAGS: Record<string, FlagSpec> = {
   dataset: { type: "string", help: "Images: cifar100 or synthetic", default: "cifar100" },
   cifar: { type: "string", help: "CIFAR-100 copy (binary tarball or folder, or cifar-100-python)" },
-  weights: { type: "string", help: "ResNet-56 weights: a known name or a path", default: DEFAULT_WEIGHTS },
+  weights: {
+    type: "string",
+    help: `ResNet-56 weights: a known name or a path (default: $VCP_WEIGHTS, else ${DEFAULT_WEIGHTS})`,
+  },
   features: {
     type: "string",
     help: "Use an existing feature cache folder (skips --dataset/--cifar/--weights)",
@@ -164,7 +167,7 @@ await runMain(async () => {
       dataset,
       cifar: values.cifar as string | undefined,
       syntheticSeed,
-      weights: values.weights as string,
+      weights: values.weights as string | undefined,
       augment: Boolean(values.augment),
       backend: backendChoice,
       progress,
