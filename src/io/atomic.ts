@@ -77,3 +77,12 @@ export async function exists(path: string): Promise<boolean> {
     throw e;
   }
 }
+
+/** Read a file; a missing one throws the error `missing()` makes (naming the file and what to do). */
+export async function readFileOr(path: string, missing: () => Error): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(path);
+  } catch (e) {
+    throw e instanceof Deno.errors.NotFound ? missing() : e;
+  }
+}

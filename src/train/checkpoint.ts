@@ -13,7 +13,7 @@
  * @module
  */
 import type { GameState } from "../game/types.ts";
-import { writeFileAtomic } from "../io/atomic.ts";
+import { readFileOr, writeFileAtomic } from "../io/atomic.ts";
 
 /** Error for a missing, truncated or otherwise unreadable checkpoint. */
 export class CheckpointFormatError extends Error {
@@ -149,16 +149,10 @@ export async function saveCheckpoint(path: string, state: GameState): Promise<vo
 
 /** Load a game state saved by {@link saveCheckpoint}; throws {@link CheckpointFormatError} on a damaged file. */
 export async function loadCheckpoint(path: string): Promise<GameState> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new CheckpointFormatError(
-        `Checkpoint ${path} does not exist; the run has not finished an epoch yet.`,
-      );
-    }
-    throw e;
-  }
+  const bytes = await readFileOr(
+    path,
+    () =>
+      new CheckpointFormatError(`Checkpoint ${path} does not exist; the run has not finished an epoch yet.`),
+  );
   return decodeCheckpoint(bytes, path);
 }

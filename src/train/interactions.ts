@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { writeFileAtomic } from "../io/atomic.ts";
+import { readFileOr, writeFileAtomic } from "../io/atomic.ts";
 
 /** Validation games as played: n games, K = numImgs candidates, W = width = maxLen + 1 positions. */
 export interface Interactions {
@@ -219,16 +219,10 @@ export async function saveInteractions(path: string, it: Interactions): Promise<
 
 /** Load interactions saved by {@link saveInteractions}; throws {@link InteractionsFormatError} on a damaged file. */
 export async function loadInteractions(path: string): Promise<Interactions> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new InteractionsFormatError(
-        `Interactions file ${path} does not exist; run the training run first.`,
-      );
-    }
-    throw e;
-  }
+  const bytes = await readFileOr(
+    path,
+    () =>
+      new InteractionsFormatError(`Interactions file ${path} does not exist; run the training run first.`),
+  );
   return decodeInteractions(bytes, path);
 }
